@@ -27,9 +27,11 @@ import java.util.function.LongSupplier;
  * <p>Budget = min(configured limit if set, cgroup limit if any, physical RAM). The pressure signal
  * ({@link MemorySnapshot#workingSetBytes()}) is, in order of preference:
  * <ol>
- *   <li>{@code cgroup-v1}/{@code cgroup-v2}: the cgroup's usage minus inactive page cache, when a cgroup limit applies
- *       (that is what the kernel's OOM killer compares against the limit, minus what it can reclaim);</li>
- *   <li>{@code process}: RssAnon + RssShmem of this process (Linux without a cgroup limit);</li>
+ *   <li>{@code cgroup-v1}/{@code cgroup-v2}: the cgroup's usage minus inactive page cache, when the cgroup limit is
+ *       the binding one (that is what the kernel's OOM killer compares against the limit, minus what it can
+ *       reclaim);</li>
+ *   <li>{@code process}: RssAnon + RssShmem of this process (Linux without a cgroup limit, or with a configured
+ *       limit tighter than the cgroup's: that limit is about this process alone);</li>
  *   <li>{@code jvm}: heap used + direct buffers + Arrow + registered native pools (elsewhere).</li>
  * </ol>
  * Raw cgroup usage and VmRSS count reclaimable file pages and are reported but never used as the signal.
@@ -123,7 +125,11 @@ public final class MemoryMonitor implements MemoryProbe {
 
         long workingSet;
         String signal;
-        if (cg.limitBytes() > 0 && cg.workingSetBytes() >= 0) {
+        // The cgroup's working set is the signal when its limit is the one that binds (that is what the OOM killer
+        // compares). A configured limit below it is about this process alone, so then the process's own set counts.
+        boolean cgroupBinds = cg.limitBytes() > 0
+                && (configuredLimitBytes <= 0 || cg.limitBytes() <= configuredLimitBytes);
+        if (cgroupBinds && cg.workingSetBytes() >= 0) {
             workingSet = cg.workingSetBytes();
             signal = cgroup.version().signal();
         } else if (proc.anonPlusShmemBytes() >= 0) {

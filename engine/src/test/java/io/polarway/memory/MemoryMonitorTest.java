@@ -95,10 +95,15 @@ class MemoryMonitorTest {
         assertThat(s.physicalBytes()).isEqualTo(24 * GIB);
         assertThat(s.pressure()).isEqualTo(50.0 / 256);
 
-        // a smaller configured limit is the budget; the signal stays the cgroup's
+        // a smaller configured limit is the budget, and it is about this process: the signal is the process's own
         MemoryMonitor tighter = new MemoryMonitor(100 * MIB, null, cg, new ProcessMemory(status(1, 1)), 24 * GIB);
         assertThat(tighter.sample().budgetBytes()).isEqualTo(100 * MIB);
-        assertThat(tighter.sample().signal()).isEqualTo("cgroup-v1");
+        assertThat(tighter.sample().signal()).isEqualTo("process");
+        assertThat(tighter.sample().workingSetBytes()).isEqualTo(2L * 1024);
+        // a configured limit above the cgroup's leaves the cgroup binding
+        MemoryMonitor looser = new MemoryMonitor(512 * MIB, null, cg, new ProcessMemory(status(1, 1)), 24 * GIB);
+        assertThat(looser.sample().signal()).isEqualTo("cgroup-v1");
+        assertThat(looser.sample().budgetBytes()).isEqualTo(256 * MIB);
 
         // the limit is re-read at every sample
         Files.writeString(g.resolve("memory.limit_in_bytes"), Long.toString(128 * MIB));
