@@ -51,6 +51,11 @@ final class StreamCommand implements Callable<Integer> {
             description = "Hard memory limit, e.g. 600MB, 2GB, 1.5GiB (default: the cgroup limit, else RAM).")
     Long memoryLimit;
 
+    @Option(names = "--profile", paramLabel = "VM",
+            description = "Size for a VM profile (B1s, B2s, B4ms, t3.micro, ...): its recommended memory limit and "
+                    + "chunk-size clamps, unless given explicitly.")
+    String profile;
+
     @Option(names = "--chunk-size", paramLabel = "ROWS", converter = Converters.PositiveInt.class,
             description = "Initial chunk size in rows (default: " + SourceConfig.DEFAULT_CHUNK_SIZE_ROWS + ").")
     Integer chunkSize;
@@ -162,6 +167,7 @@ final class StreamCommand implements Callable<Integer> {
             if (chunkSize != null) config = config.withChunkSize(chunkSize);
             AdaptiveStream.Builder builder = AdaptiveStream.builder(type, config).listener(progress);
             if (policy != null) builder.policy(policy);
+            if (profile != null) builder.profile(profile);
             if (!policyParams.isEmpty()) builder.policyParams(KeyValue.toMap(policyParams));
             if (parallelism != null) builder.parallelism(parallelism);
             return builder.build();

@@ -173,4 +173,20 @@ class PolarwayCliTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("generate").contains("rows").contains("integer").contains("1000000");
     }
+
+    @Test
+    void aProfileSetsTheBudgetAndTheChunkClamp() throws Exception {
+        Path stats = tmp.resolve("stats.json");
+        Run r = run("stream", "x", "--source", "generate", "--option", "rows=60000", "--chunk-size", "50000",
+                "--profile", "B1s", "--stats", stats.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode s = JSON.readTree(stats.toFile());
+        assertThat(s.get("budget_bytes").asLong()).isEqualTo(600_000_000L);
+        assertThat(s.get("chunk_size_max").asInt()).isLessThanOrEqualTo(5_000);
+        assertThat(s.get("rows").asLong()).isEqualTo(60_000);
+
+        Run bad = run("stream", "x", "--source", "generate", "--profile", "m5.large");
+        assertThat(bad.exit()).isEqualTo(Polarway.USAGE);
+        assertThat(bad.err()).contains("unknown VM profile 'm5.large'").contains("B1s");
+    }
 }

@@ -17,7 +17,9 @@ import io.polarway.error.PolarwayException;
 import io.polarway.memory.MemoryMonitor;
 import io.polarway.memory.MemoryProbe;
 import io.polarway.memory.MemorySnapshot;
+import io.polarway.policy.PolicyFactory;
 import io.polarway.policy.PolicyRegistry;
+import io.polarway.profile.VmProfile;
 import io.polarway.policy.PolicySettings;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -87,7 +89,8 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
     private AdaptiveStream(Builder b) {
         SourceRegistry registry = b.registry != null ? b.registry : SourceRegistry.withDefaults();
         long configuredLimit = b.memoryLimitBytes > 0 ? b.memoryLimitBytes
-                : b.config != null ? b.config.memoryLimitBytes().orElse(0) : 0;
+                : b.config != null && b.config.memoryLimitBytes().isPresent() ? b.config.memoryLimitBytes().getAsLong()
+                : b.profile != null ? b.profile.recommendedLimitBytes() : 0;
         this.ownsAllocator = b.allocator == null;
         this.allocator = ownsAllocator ? new RootAllocator(Long.MAX_VALUE) : b.allocator;
         StreamingSource created = null;
@@ -105,8 +108,9 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             SourceContext context = new SourceContext(allocator, memory);
             int initialRows = b.chunkSizeRows > 0 ? b.chunkSizeRows
                     : b.config != null ? b.config.chunkSizeRows() : b.source.chunkSizeRows();
-            PolicySettings settings = PolicySettings.from(PolicyRegistry.withDefaults(), b.policyName, b.policyParams,
-                    initialRows);
+            PolicyRegistry policies = PolicyRegistry.withDefaults();
+            PolicySettings settings = PolicySettings.from(policies, b.policyName,
+                    withProfileDefaults(b.policyParams, b.profile, policies.get(b.policyName)), initialRows);
             this.controller = new StreamController(settings.policy(), settings.gate(), memory, stats, b.listener,
                     b.nanoClock, b.pollMillis, b.stallMillis, b.stallAction);
             if (b.source != null) {
@@ -140,6 +144,23 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             if (ownsAllocator) allocator.close();
             throw e;
         }
+    }
+
+    /**
+     * The policy parameters with a profile's chunk-size clamps added where the user set none and the policy has
+     * them ({@code max_chunk_rows}, {@code min_chunk_rows}).
+     */
+    private static Map<String, String> withProfileDefaults(Map<String, String> params, VmProfile profile,
+                                                           PolicyFactory policy) {
+        if (profile == null) return params;
+        Map<String, String> out = new LinkedHashMap<>(params);
+        if (policy.options().contains("max_chunk_rows")) {
+            out.putIfAbsent("max_chunk_rows", Integer.toString(profile.maxChunkRows()));
+        }
+        if (policy.options().contains("min_chunk_rows")) {
+            out.putIfAbsent("min_chunk_rows", Integer.toString(profile.minChunkRows()));
+        }
+        return out;
     }
 
     /** A stream over a source created by type through the registry, reading with the stream's allocator. */
@@ -457,6 +478,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private int parallelism = Runtime.getRuntime().availableProcessors();
         private boolean ordered = true;
         private String policyName = "guide";
+        private VmProfile profile;
         private final Map<String, String> policyParams = new LinkedHashMap<>();
         private StreamListener listener = new StreamListener() {
         };
@@ -525,6 +547,21 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         public Builder ordered(boolean on) {
             this.ordered = on;
             return this;
+        }
+
+        /**
+         * Sizes the stream for a VM profile (see {@link VmProfile}): its recommended memory limit unless a limit is
+         * set here or in the config, and its min and max chunk sizes as the policy's clamps unless set as policy
+         * parameters.
+         */
+        public Builder profile(VmProfile p) {
+            this.profile = Objects.requireNonNull(p);
+            return this;
+        }
+
+        /** {@link #profile(VmProfile)} by name or alias, e.g. {@code B1s}. */
+        public Builder profile(String nameOrAlias) {
+            return profile(VmProfile.load(nameOrAlias));
         }
 
         /** The chunk-size policy by registered name (default {@code guide}). */
