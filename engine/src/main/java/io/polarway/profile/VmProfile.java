@@ -54,6 +54,7 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
         Objects.requireNonNull(cpu, "cpu");
         Objects.requireNonNull(jvm, "jvm");
         if (vcpus < 1) throw new IllegalArgumentException(name + ": vcpus must be at least 1");
+        if (cpu.baselineCores() > vcpus) throw new IllegalArgumentException(name + ": baseline_cores above vcpus");
         if (ramBytes <= 0) throw new IllegalArgumentException(name + ": ram must be positive");
         if (recommendedLimitBytes <= 0 || recommendedLimitBytes > ramBytes) {
             throw new IllegalArgumentException(name + ": recommended_memory_limit must be positive and at most ram");
@@ -64,21 +65,25 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
     }
 
     /**
-     * Burstable CPU (Azure B-series, AWS t3): the VM may use {@code baseline} of each vCPU for free; above it, it spends
-     * credits (one credit = one vCPU at 100 % for one minute) earned at {@code creditsPerHour} up to
-     * {@code maxCredits}. Out of credits it is held to the baseline, unless {@code unlimited} (AWS's default, which
-     * bills the surplus instead).
+     * Burstable CPU (Azure B-series, AWS t3): the VM may use {@code baselineCores} in total for free (Azure's "base
+     * CPU performance": B2s 40 % of its 200 %, i.e. 0.4 of a core); above it, it spends credits (one credit = one
+     * vCPU at 100 % for one minute) earned at {@code creditsPerHour} (= baseline × 60) up to {@code maxCredits}. Out
+     * of credits it is held to the baseline, unless {@code unlimited} (AWS's default, which bills the surplus).
      *
-     * @param baseline       fraction of each vCPU, e.g. 0.10
+     * @param baselineCores  sustained cores, e.g. 0.1 for a B1s
      * @param creditsPerHour credits earned per hour
      * @param maxCredits     the most credits the VM can bank
      * @param initialCredits credits at start
      * @param unlimited      never throttled
      */
-    public record Cpu(double baseline, double creditsPerHour, double maxCredits, double initialCredits,
+    public record Cpu(double baselineCores, double creditsPerHour, double maxCredits, double initialCredits,
                       boolean unlimited) {
         public Cpu {
-            if (!(baseline > 0 && baseline <= 1)) throw new IllegalArgumentException("cpu.baseline must be in (0, 1]");
+            if (!(baselineCores > 0)) throw new IllegalArgumentException("cpu.baseline_cores must be positive");
+            if (Math.abs(creditsPerHour - baselineCores * 60) > 1e-6) {
+                throw new IllegalArgumentException("cpu.credits_per_hour (" + creditsPerHour + ") must be "
+                        + "baseline_cores × 60 (" + baselineCores * 60 + "): a credit is one core-minute");
+            }
         }
     }
 
@@ -187,13 +192,14 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
             Objects.requireNonNull(jvm, "jvm");
             return new VmProfile(name, aliases == null ? List.of() : aliases,
                     provider == null ? "" : provider.toLowerCase(Locale.ROOT), vcpus, ByteSize.parse(ram),
-                    new Cpu(cpu.baseline, cpu.creditsPerHour, cpu.maxCredits, cpu.initialCredits, cpu.unlimited),
+                    new Cpu(cpu.baselineCores, cpu.creditsPerHour, cpu.maxCredits, cpu.initialCredits, cpu.unlimited),
                     ByteSize.parse(recommendedMemoryLimit), maxChunkRows, minChunkRows,
                     new Jvm(jvm.heapFraction, jvm.maxDirectFraction, jvm.options == null ? List.of() : jvm.options));
         }
     }
 
-    record CpuFile(double baseline, @JsonProperty("credits_per_hour") double creditsPerHour,
+    record CpuFile(@JsonProperty("baseline_cores") double baselineCores,
+                   @JsonProperty("credits_per_hour") double creditsPerHour,
                    @JsonProperty("max_credits") double maxCredits,
                    @JsonProperty("initial_credits") double initialCredits, boolean unlimited) {
     }

@@ -24,7 +24,8 @@ class VmProfileTest {
         assertThat(b1s.name()).isEqualTo("azure-b1s");
         assertThat(b1s.ramBytes()).isEqualTo(1L << 30);
         assertThat(b1s.vcpus()).isEqualTo(1);
-        assertThat(b1s.cpu().baseline()).isEqualTo(0.10);
+        assertThat(b1s.cpu().baselineCores()).isEqualTo(0.10);
+        assertThat(VmProfile.load("B2s").cpu().baselineCores()).isEqualTo(0.4);
         assertThat(b1s.cpu().initialCredits()).isEqualTo(30);
         assertThat(b1s.recommendedLimitBytes()).isEqualTo(600_000_000L);
         assertThat(b1s.maxChunkRows()).isEqualTo(5_000);
