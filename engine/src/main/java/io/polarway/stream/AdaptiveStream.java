@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -72,6 +73,8 @@ import java.util.stream.StreamSupport;
  * One consumer thread at a time; {@link #stats()} from any thread.
  */
 public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
+    /** Default of {@link Builder#releaseWaitMillis}. */
+    static final long DEFAULT_RELEASE_WAIT_MILLIS = 1_000;
     private final StreamingSource source;
     private final BufferAllocator allocator;
     private final boolean ownsAllocator;
@@ -79,6 +82,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
     private final StatsRecorder stats = new StatsRecorder();
     private final StreamController controller;
     private final long dataLimitBytes;
+    private final long releaseWaitNanos;
     private final List<StreamingSource> readers = new CopyOnWriteArrayList<>();
     private final ChunkQueue queue;
     private final List<Thread> threads = new ArrayList<>();
@@ -104,6 +108,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
                         + ", " + atStart.signal() + "): raise the limit", List.of(), null);
             }
             this.dataLimitBytes = b.dataLimitBytes > 0 ? b.dataLimitBytes : DataLimit.bytes(atStart);
+            this.releaseWaitNanos = TimeUnit.MILLISECONDS.toNanos(b.releaseWaitMillis);
             if (ownsAllocator) allocator.setLimit(dataLimitBytes);
             SourceContext context = new SourceContext(allocator, memory);
             int initialRows = b.chunkSizeRows > 0 ? b.chunkSizeRows
@@ -209,28 +214,37 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         }
     }
 
-    /** Waits for the gate, reads one chunk, retries with fewer rows on a MemoryLimit error. */
+    /**
+     * Waits for the gate, reads one chunk. On a MemoryLimit error while other chunks are held (queued or with the
+     * consumer) it first waits up to {@link Builder#releaseWaitMillis} for one of them to be released and retries the same
+     * size — backpressure, not failure; with no release in that time (a consumer that holds chunks until it gets the
+     * next one would otherwise deadlock) it retries with half the rows, down to one row, then gives up. The waits of
+     * one read add up to at most the stall timeout.
+     */
     private Optional<Chunk> readOne(StreamingSource reader) throws InterruptedException {
         int rows = controller.awaitPermit();
+        long waitBudgetNanos = controller.stallNanos();
         while (true) {
             long start = System.nanoTime();
+            PolarwayException limit;
             try {
                 Optional<Chunk> chunk = reader.readChunk(rows);
                 if (chunk.isPresent()) controller.afterChunk(chunk.get(), rows, System.nanoTime() - start);
                 return chunk;
             } catch (MemoryLimitException e) {
-                int retry = controller.afterMemoryLimit(rows);
-                if (retry < 0) throw e;
-                rows = retry;
+                limit = e;
             } catch (OutOfMemoryException e) {
                 // A source that allocates outside AbstractStreamingSource: same meaning, same type.
-                int retry = controller.afterMemoryLimit(rows);
-                if (retry < 0) {
-                    throw new MemoryLimitException("chunk does not fit the data limit", dataLimitBytes,
-                            allocator.getAllocatedMemory(), null, e);
-                }
-                rows = retry;
+                limit = new MemoryLimitException("chunk does not fit the data limit", dataLimitBytes,
+                        allocator.getAllocatedMemory(), null, e);
             }
+            long waitStart = System.nanoTime();
+            boolean released = controller.awaitRelease(Math.min(releaseWaitNanos, waitBudgetNanos));
+            waitBudgetNanos -= System.nanoTime() - waitStart;
+            if (released) continue;
+            int retry = controller.afterMemoryLimit(rows);
+            if (retry < 0) throw limit;
+            rows = retry;
         }
     }
 
@@ -489,6 +503,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private long pollMillis = 10;
         private long stallMillis = 30_000;
         private StallAction stallAction = StallAction.CONTINUE;
+        private long releaseWaitMillis = DEFAULT_RELEASE_WAIT_MILLIS;
 
         private Builder(String type, SourceConfig config, StreamingSource source) {
             this.type = type;
@@ -620,6 +635,16 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         public Builder stallTimeoutMillis(long millis, StallAction action) {
             this.stallMillis = Math.max(0, millis);
             this.stallAction = Objects.requireNonNull(action);
+            return this;
+        }
+
+        /**
+         * How long a reader that hit the data limit waits for a chunk held elsewhere (queued, or with the consumer) to
+         * be released before it shrinks the chunk instead (default 1 s). Longer suits consumers that hold chunks for
+         * long; shorter ones that hold the current chunk until they get the next.
+         */
+        public Builder releaseWaitMillis(long millis) {
+            this.releaseWaitMillis = Math.max(0, millis);
             return this;
         }
 
