@@ -56,6 +56,7 @@ final class ParquetCursor implements BatchCursor {
     private long skipRows;
     private long bytesCounted;
     private boolean ended;
+    private boolean counted;
     private boolean closed;
 
     /**
@@ -70,8 +71,9 @@ final class ParquetCursor implements BatchCursor {
         this.filter = filter;
         this.batchRows = batchRows;
         this.stats = stats;
-        this.importAllocator = parent.newChildAllocator("parquet-import:" + file.path().getFileName(), 0,
-                Long.MAX_VALUE);
+        // Imported batches keep their C-data structs in this allocator until the last buffer moved out of them is
+        // freed (possibly in a chunk), so it must be the source's allocator, not one closed with this file.
+        this.importAllocator = parent;
         try {
             this.fileSchema = inspect();
             if (requestedColumns == null) {
@@ -92,10 +94,8 @@ final class ParquetCursor implements BatchCursor {
                 this.columns = present;
                 this.schema = new Schema(fields, fileSchema.getCustomMetadata());
             }
-            stats.count("parquet_row_groups", footer.rowGroups());
         } catch (RuntimeException | Error e) {
             closeNative();
-            importAllocator.close();
             throw e;
         }
     }
@@ -124,6 +124,10 @@ final class ParquetCursor implements BatchCursor {
     }
 
     private void open() {
+        if (!counted) {
+            stats.count("parquet_row_groups", footer.rowGroups());
+            counted = true;
+        }
         try {
             factory = new FileSystemDatasetFactory(importAllocator, nativeParquet.pool(), FileFormat.PARQUET,
                     file.uri());
@@ -257,6 +261,5 @@ final class ParquetCursor implements BatchCursor {
         if (closed) return;
         closed = true;
         closeNative();
-        importAllocator.close();
     }
 }
