@@ -58,8 +58,18 @@ final class Batches {
         try {
             for (FieldVector v : batch.getFieldVectors()) {
                 TransferPair tp = v.getTransferPair(v.getField(), allocator);
-                out.add((FieldVector) tp.getTo());
-                tp.splitAndTransfer(from, count);
+                FieldVector part = (FieldVector) tp.getTo();
+                try {
+                    tp.splitAndTransfer(from, count);
+                    // Some splits (a BitVector's aligned values) only retain the source's buffer, which stays
+                    // accounted to, and owned through, the source's allocator; moving the slice once more gives
+                    // every buffer a ledger in the target allocator, so the source's allocator can close first.
+                    TransferPair rehome = part.getTransferPair(allocator);
+                    rehome.transfer();
+                    out.add((FieldVector) rehome.getTo());
+                } finally {
+                    part.close();
+                }
             }
         } catch (RuntimeException | Error e) {
             out.forEach(ValueVector::close);

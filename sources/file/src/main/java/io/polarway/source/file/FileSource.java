@@ -135,8 +135,7 @@ final class FileSource extends AbstractStreamingSource implements SplittableSour
         return switch (f.format().kind()) {
             case PARQUET -> new ParquetCursor(f, nativeParquet, readAllocator, settings.columns(), settings.filter(),
                     settings.scanBatchRows(), st);
-            case ARROW_FILE -> settings.useMmap() ? new IpcMmapCursor(f, settings.mmapWindowBytes(), st)
-                    : new ArrowReaderCursor(f, false, readAllocator, st);
+            case ARROW_FILE -> new IpcMmapCursor(f, settings.mmapWindowBytes(), settings.useMmap(), st);
             case ARROW_STREAM -> new ArrowReaderCursor(f, true, readAllocator, st);
             case TEXT -> new TextCursor(f, f.format().textFormat(),
                     settings.formatOptions().get(f.format().textFormat().name()), st);

@@ -6,14 +6,19 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** An Arrow IPC file, memory-mapped: each record batch is one batch whose buffers point into the mapping. */
+/**
+ * An Arrow IPC file, one batch per record batch: memory-mapped (buffers point into the mapping), or with
+ * {@code use_mmap=false} read through the file channel into allocated memory.
+ */
 final class IpcMmapCursor implements BatchCursor {
     private final MappedIpcFile file;
     private final StatsRecorder stats;
+    private final boolean mmap;
     private int next;
 
-    IpcMmapCursor(FileEntry entry, long windowBytes, StatsRecorder stats) {
-        this.file = MappedIpcFile.open(entry.path(), windowBytes);
+    IpcMmapCursor(FileEntry entry, long windowBytes, boolean mmap, StatsRecorder stats) {
+        this.file = MappedIpcFile.open(entry.path(), windowBytes, mmap);
+        this.mmap = mmap;
         this.stats = stats;
         stats.count("ipc_blocks", file.batchCount());
     }
@@ -28,7 +33,7 @@ final class IpcMmapCursor implements BatchCursor {
         if (next >= file.batchCount()) return null;
         VectorSchemaRoot root = file.read(next, allocator);
         stats.addBytesRead(file.batchBytes(next));
-        stats.count("mapped_bytes", file.batchBytes(next));
+        if (mmap) stats.count("mapped_bytes", file.batchBytes(next));
         next++;
         return root;
     }

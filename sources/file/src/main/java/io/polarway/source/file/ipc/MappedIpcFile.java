@@ -56,13 +56,15 @@ public final class MappedIpcFile implements AutoCloseable {
     private final FileChannel channel;
     private final long size;
     private final long windowBytes;
+    private final boolean mmap;
     private final Schema schema;
     private final List<ArrowBlock> batches;
     private MappedRegion current;
     private boolean closed;
 
-    private MappedIpcFile(Path path, FileChannel channel, long size, long windowBytes, Schema schema,
+    private MappedIpcFile(Path path, FileChannel channel, long size, long windowBytes, boolean mmap, Schema schema,
                           List<ArrowBlock> batches) {
+        this.mmap = mmap;
         this.path = path;
         this.resource = path.toString();
         this.channel = channel;
@@ -81,6 +83,14 @@ public final class MappedIpcFile implements AutoCloseable {
      * @throws IoException     when it cannot be read
      */
     public static MappedIpcFile open(Path path, long windowBytes) {
+        return open(path, windowBytes, true);
+    }
+
+    /**
+     * Opens and checks {@code path}; with {@code mmap} false each batch is read through the file channel into memory
+     * from the allocator instead of being mapped (same checks, one copy).
+     */
+    public static MappedIpcFile open(Path path, long windowBytes, boolean mmap) {
         String resource = path.toString();
         FileChannel ch;
         try {
@@ -131,7 +141,7 @@ public final class MappedIpcFile implements AutoCloseable {
                 }
             }
             long window = Math.max(1, Math.min(windowBytes, MAX_WINDOW_BYTES));
-            return new MappedIpcFile(path, ch, size, window, footer.getSchema(),
+            return new MappedIpcFile(path, ch, size, window, mmap, footer.getSchema(),
                     List.copyOf(footer.getRecordBatches()));
         } catch (IOException e) {
             closeQuietly(ch);
@@ -196,9 +206,21 @@ public final class MappedIpcFile implements AutoCloseable {
         if (closed) throw new IllegalStateException("closed");
         ArrowBlock block = batches.get(index);
         Where where = Where.resource(resource).withByteOffset(block.getOffset());
-        MappedRegion region = region(block.getOffset(), block.getMetadataLength() + block.getBodyLength());
-        ByteBuffer view = region.view();
-        int pos = (int) (block.getOffset() - region.fileOffset());
+        MappedRegion region = null;
+        ByteBuffer view;
+        int pos;
+        if (mmap) {
+            region = region(block.getOffset(), block.getMetadataLength() + block.getBodyLength());
+            view = region.view();
+            pos = (int) (block.getOffset() - region.fileOffset());
+        } else {
+            try {
+                view = read(channel, block.getOffset(), block.getMetadataLength());
+            } catch (IOException e) {
+                throw new IoException("cannot read " + resource + ": " + e, where, e);
+            }
+            pos = 0;
+        }
         int prefix = view.getInt(pos);
         int metadataLength;
         int flatbufferStart;
@@ -239,14 +261,37 @@ public final class MappedIpcFile implements AutoCloseable {
             throw new ParseException("corrupt Arrow IPC message: " + e, where, e);
         }
 
-        long bodyAddress = region.address() + pos + block.getMetadataLength();
-        region.retain();
-        // on failure wrapForeignAllocation releases the allocation (and so the reference just taken)
-        ArrowBuf body = allocator.wrapForeignAllocation(new RegionAllocation(region, bodyAddress, bodyLength));
+        ArrowBuf body;
+        if (mmap) {
+            long bodyAddress = region.address() + pos + block.getMetadataLength();
+            region.retain();
+            // on failure wrapForeignAllocation releases the allocation (and so the reference just taken)
+            body = allocator.wrapForeignAllocation(new RegionAllocation(region, bodyAddress, bodyLength));
+        } else {
+            body = allocator.buffer(bodyLength);
+            try {
+                ByteBuffer target = body.nioBuffer(0, (int) bodyLength);
+                long at = block.getOffset() + block.getMetadataLength();
+                while (target.hasRemaining()) {
+                    int n = channel.read(target, at + target.position());
+                    if (n < 0) throw new IOException("unexpected end of file");
+                }
+            } catch (IOException e) {
+                body.close();
+                throw new IoException("cannot read " + resource + ": " + e, where, e);
+            }
+        }
         VectorSchemaRoot root = null;
         try {
-            body.getReferenceManager().retain(); // deserializeRecordBatch releases the body once
-            try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(recordBatch, body)) {
+            body.getReferenceManager().retain(); // deserializeRecordBatch releases the body once...
+            ArrowRecordBatch deserialized;
+            try {
+                deserialized = MessageSerializer.deserializeRecordBatch(recordBatch, body);
+            } catch (IOException | RuntimeException e) {
+                body.getReferenceManager().release(); // ...but not when it fails
+                throw e;
+            }
+            try (ArrowRecordBatch batch = deserialized) {
                 root = VectorSchemaRoot.create(schema, allocator);
                 new VectorLoader(root).load(batch);
             }
