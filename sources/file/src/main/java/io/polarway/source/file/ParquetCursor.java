@@ -132,7 +132,7 @@ final class ParquetCursor implements BatchCursor {
             factory = new FileSystemDatasetFactory(importAllocator, nativeParquet.pool(), FileFormat.PARQUET,
                     file.uri());
             dataset = factory.finish();
-            ScanOptions.Builder options = new ScanOptions.Builder(batchRows)
+            ScanOptions.Builder options = new ScanOptions.Builder(scanBatchRows())
                     .columns(columns == null ? Optional.empty() : Optional.of(columns.toArray(String[]::new)));
             if (filter != null) {
                 byte[] expression = filter.toSubstrait(fileSchema, file.toString());
@@ -200,6 +200,20 @@ final class ParquetCursor implements BatchCursor {
             return out;
         }
     }
+
+    /**
+     * Rows per scanner batch: at most {@code batchRows}, and few enough that the scanner's read-ahead (it keeps up to
+     * {@value #SCANNER_READAHEAD_BATCHES} decoded batches queued, a number Java cannot change) stays within a quarter
+     * of the native memory limit. Row width is estimated from the file: bytes on disk per row.
+     */
+    int scanBatchRows() {
+        long rowBytes = Math.max(1, footer.rowCount() == 0 ? 1 : file.sizeBytes() / footer.rowCount());
+        long fit = nativeParquet.budget().limitBytes() / 4 / (SCANNER_READAHEAD_BATCHES * rowBytes);
+        return (int) Math.max(Math.min(batchRows, 1024), Math.min(batchRows, fit));
+    }
+
+    /** arrow-dataset's default batch read-ahead (C++ {@code kDefaultBatchReadahead}). */
+    static final int SCANNER_READAHEAD_BATCHES = 16;
 
     private static boolean isNativeLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
