@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Stream LOCATION from a source into Arrow chunks whose size follows memory pressure.",
-                "With --output every row is written (.csv, .arrow or .jsonl); without it the rows are read and "
+                "With --output every row is written (.csv, .arrow, .jsonl or .parquet); without it the rows are read and "
                         + "dropped, which measures the source.",
                 "Exit codes: 0 ok, 1 error, 2 configuration or usage error, 3 memory limit."},
         footer = {"", "Example:",
@@ -79,7 +79,7 @@ final class StreamCommand implements Callable<Integer> {
     List<KeyValue> policyParams = new ArrayList<>();
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Write every row to FILE; the extension picks the format: .csv, .arrow, .jsonl.")
+            description = "Write every row to FILE; the extension picks the format: .csv, .arrow, .jsonl, .parquet.")
     Path output;
 
     @Option(names = "--stats", paramLabel = "FILE",
