@@ -38,8 +38,11 @@ final class Validations {
                     + " vs recommended limit " + ByteSize.format(p.recommendedLimitBytes())));
         }
         if (e.gateEngages()) {
-            long pauses = r.metric("pauses", 0);
-            r.validations.add(new RunRecord.Validation("gate_engaged", pauses > 0, pauses + " pauses"));
+            // the hysteresis gate's own pauses, not the waits at the Arrow data limit (also backpressure, but not the
+            // gate's doing)
+            long pauses = r.metric("gate_pauses", r.metric("pauses", 0));
+            r.validations.add(new RunRecord.Validation("gate_engaged", pauses > 0, pauses + " gate pauses, "
+                    + r.metric("memory_limit_waits", 0) + " waits at the data limit"));
         }
         if (e.chunkRowsWithinProfileMax()) {
             long max = r.metric("chunk_rows_max", Long.MAX_VALUE);

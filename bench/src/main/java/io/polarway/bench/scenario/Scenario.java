@@ -48,7 +48,7 @@ public record Scenario(String name, String description, List<String> suites, Lis
         profilesBySuite = profilesBySuite != null ? Map.copyOf(profilesBySuite) : Map.of();
         Objects.requireNonNull(dataset, "dataset of " + name);
         Objects.requireNonNull(stream, "stream of " + name);
-        consumer = consumer != null ? consumer : new Consumer(1, 1, 0, 0, 0);
+        consumer = consumer != null ? consumer : new Consumer(1, 1, 0, 0, 0, 0);
         expect = expect != null ? expect : new Expect("completed", true, false, true, true);
     }
 
@@ -112,13 +112,18 @@ public record Scenario(String name, String description, List<String> suites, Lis
      * are in its hands at once (it stops taking chunks when it has that many); each row costs {@code workNsPerRow} of
      * CPU; a sink drains {@code sinkMbPerS} MB/s per worker (0: none), holding the chunk meanwhile. With
      * {@code retainChunks} > 0 it also keeps the last that many processed chunks open (a rolling window, as a
-     * windowed aggregate or a join would), closing the oldest when a new one is done.
+     * windowed aggregate or a join would), closing the oldest when a new one is done. With
+     * {@code heapBytesPerRow} > 0 each chunk in its hands also costs that much Java heap per row (rows turned into
+     * objects, as most Java consumers do), released with the chunk: memory the Arrow data limit does not see and
+     * only the backpressure gate can hold back.
      */
-    public record Consumer(int workers, int windowChunks, long workNsPerRow, double sinkMbPerS, int retainChunks) {
+    public record Consumer(int workers, int windowChunks, long workNsPerRow, double sinkMbPerS, int retainChunks,
+                           int heapBytesPerRow) {
         public Consumer {
             if (workers < 1) throw new IllegalArgumentException("consumer.workers must be at least 1");
             if (windowChunks < 1) throw new IllegalArgumentException("consumer.window_chunks must be at least 1");
             if (retainChunks < 0) throw new IllegalArgumentException("consumer.retain_chunks must be at least 0");
+            if (heapBytesPerRow < 0) throw new IllegalArgumentException("consumer.heap_bytes_per_row must be >= 0");
         }
     }
 

@@ -87,6 +87,9 @@ public final class ScenarioRun {
             m.put("budget_bytes", budgetBytes);
             m.put("gc_ms", gcMillis);
             m.put("pauses", stats.pauses());
+            long limitWaits = stats.counters().getOrDefault("memory_limit_waits", 0L);
+            m.put("memory_limit_waits", limitWaits);
+            m.put("gate_pauses", Math.max(0, stats.pauses() - limitWaits));
             m.put("paused_ms", stats.pausedMs());
             m.put("chunks", stats.chunks());
             m.put("chunk_rows_min", stats.minChunkSize());
@@ -166,10 +169,13 @@ public final class ScenarioRun {
                     chunk.close();
                     throw t;
                 }
+                // the consumer's own heap for this chunk (rows as objects), held until the chunk is released
+                byte[] heap = c.heapBytesPerRow() > 0 ? touch(new byte[c.heapBytesPerRow() * chunk.rowCount()]) : null;
                 Future<?> ignored = workers.submit(() -> {
                     Chunk release = chunk;
                     try {
                         process(chunk, c);
+                        if (heap != null && heap[heap.length - 1] != 1) throw new AssertionError("heap not touched");
                         if (c.retainChunks() > 0) {
                             synchronized (retained) {
                                 retained.addLast(chunk);
@@ -195,6 +201,13 @@ public final class ScenarioRun {
         }
         if (failure.get() != null) throw new IllegalStateException("consumer failed", failure.get());
         return rows;
+    }
+
+    /** Writes every page so the array is resident (the working set sees it), as filled objects would be. */
+    private static byte[] touch(byte[] a) {
+        for (int i = 0; i < a.length; i += 4096) a[i] = 1;
+        if (a.length > 0) a[a.length - 1] = 1;
+        return a;
     }
 
     /** The consumer's work: CPU per row, then the sink's drain time, holding the chunk throughout. */
