@@ -321,8 +321,9 @@ final class HttpSource extends AbstractStreamingSource {
                     abort();
                     throw malformed(e);
                 } catch (JsonBodyReader.RecordsShapeException e) {
+                    long offset = reader.byteOffset();
                     abort();
-                    throw new ParseException(e.getMessage(), where.withByteOffset(reader.byteOffset()), null);
+                    throw new ParseException(e.getMessage(), where.withByteOffset(offset), null);
                 } catch (IOException e) {
                     resumeAfter(e);
                 }

@@ -119,9 +119,9 @@ final class JsonBodyReader implements Closeable {
         return captured;
     }
 
-    /** Whether the records pointer was found (always true for JSON lines). */
+    /** Whether the records pointer was found (always true for JSON lines and for an empty body: no records). */
     boolean recordsFound() {
-        return jsonLines || recordsFound;
+        return jsonLines || recordsFound || !rootSeen;
     }
 
     /** Moves to the first token of the next record, or returns null (having read the rest of the body). */
