@@ -1,5 +1,6 @@
 package io.polarway.source.http;
 
+import io.polarway.api.Credentials;
 import io.polarway.api.SourceConfig;
 import io.polarway.api.SourceContext;
 import io.polarway.api.SourceFactory;
@@ -7,6 +8,7 @@ import io.polarway.api.StreamingSource;
 import io.polarway.config.OptionSet;
 import io.polarway.config.OptionSpec;
 import io.polarway.config.Options;
+import io.polarway.error.ConfigException;
 import io.polarway.format.TextFormat;
 import io.polarway.format.TextFormats;
 import io.polarway.records.RecordOptions;
@@ -66,6 +68,24 @@ public final class HttpSourceFactory implements SourceFactory {
             "how OAuth2 client credentials reach the token endpoint: HTTP Basic (RFC 6749 §2.3.1) or form fields",
             "basic", "body");
 
+    // credentials from options, for the CLI (SourceConfig credentials win when set)
+    static final OptionSpec<String> AUTH = OptionSpec.choice("auth", "none",
+            "credentials built from options when the config carries none (for the CLI): the secret is read from the "
+                    + "environment variable named by auth_secret_env, never from an option",
+            "none", "bearer", "basic", "api_key", "oauth2");
+    static final OptionSpec<String> AUTH_USER = OptionSpec.string("auth_user", null,
+            "user name (auth=basic) or OAuth2 client id (auth=oauth2)");
+    static final OptionSpec<String> AUTH_SECRET_ENV = OptionSpec.string("auth_secret_env", null,
+            "name of the environment variable holding the token, password, API key or OAuth2 client secret");
+    static final OptionSpec<String> API_KEY_NAME = OptionSpec.string("api_key_name", "X-API-Key",
+            "header or query parameter that carries the API key (auth=api_key)");
+    static final OptionSpec<String> API_KEY_IN = OptionSpec.choice("api_key_in", "header",
+            "where the API key goes (auth=api_key)", "header", "query");
+    static final OptionSpec<String> OAUTH2_TOKEN_URL = OptionSpec.string("oauth2_token_url", null,
+            "token endpoint for the client-credentials grant (auth=oauth2)");
+    static final OptionSpec<List<String>> OAUTH2_SCOPES = OptionSpec.list("oauth2_scopes", List.of(),
+            "scopes to ask for (auth=oauth2), comma-separated");
+
     // body
     static final OptionSpec<String> FORMAT = OptionSpec.choice("format", "auto",
             "body format: a JSON document, JSON lines, CSV (needs the csv module), or from the Content-Type",
@@ -108,7 +128,8 @@ public final class HttpSourceFactory implements SourceFactory {
 
     static final OptionSet OWN = OptionSet.of("source 'http'", METHOD, HEADERS, QUERY, BODY, CONTENT_TYPE,
                     POOL_SIZE, KEEPALIVE, MAX_REDIRECTS, RETRY_NON_IDEMPOTENT, RATE_LIMIT_RPS, RATE_LIMIT_BURST,
-                    OAUTH2_CLIENT_AUTH, FORMAT, RECORDS_POINTER, MAX_CHUNK_BYTES, PAGINATION, NEXT_URL_POINTER,
+                    OAUTH2_CLIENT_AUTH, AUTH, AUTH_USER, AUTH_SECRET_ENV, API_KEY_NAME, API_KEY_IN, OAUTH2_TOKEN_URL,
+                    OAUTH2_SCOPES, FORMAT, RECORDS_POINTER, MAX_CHUNK_BYTES, PAGINATION, NEXT_URL_POINTER,
                     CURSOR_POINTER, CURSOR_PARAM, PAGE_PARAM, PAGE_START, OFFSET_PARAM, PAGE_SIZE_PARAM, PAGE_SIZE,
                     PARAMS_IN, HAS_MORE_POINTER, MAX_PAGES)
             .with(RetrySettings.OPTIONS).with(RecordOptions.OPTIONS);
@@ -160,6 +181,37 @@ public final class HttpSourceFactory implements SourceFactory {
     @Override
     public StreamingSource create(SourceConfig config, Options parsed, SourceContext context) {
         HttpSettings settings = HttpSettings.from(config, parsed, formats, context.memory().budgetBytes());
-        return new HttpSource(config, context, settings, parsed);
+        SourceConfig withCredentials = config.credentials() instanceof Credentials.None
+                ? config.withCredentials(credentialsFromOptions(parsed, System::getenv)) : config;
+        return new HttpSource(withCredentials, context, settings, parsed);
+    }
+
+    /**
+     * Credentials described by the {@code auth*} options, the secret taken from the environment variable that
+     * {@code auth_secret_env} names (so it never sits in a command line, a config dump or a stats file).
+     */
+    static Credentials credentialsFromOptions(Options o, java.util.function.Function<String, String> env) {
+        String auth = o.get(AUTH);
+        if (auth.equals("none")) return Credentials.none();
+        String var = o.find(AUTH_SECRET_ENV).orElseThrow(() -> new ConfigException(AUTH_SECRET_ENV.key(),
+                "auth=" + auth + " needs auth_secret_env, the environment variable that holds the secret", List.of(), null));
+        String secret = env.apply(var);
+        if (secret == null || secret.isEmpty()) {
+            throw new ConfigException(AUTH_SECRET_ENV.key(), "the environment variable " + var + " is not set",
+                    List.of(), null);
+        }
+        return switch (auth) {
+            case "bearer" -> Credentials.Bearer.of(secret);
+            case "basic" -> Credentials.Basic.of(require(o, AUTH_USER, auth), secret);
+            case "api_key" -> o.get(API_KEY_IN).equals("query") ? Credentials.ApiKey.query(o.get(API_KEY_NAME), secret)
+                    : Credentials.ApiKey.header(o.get(API_KEY_NAME), secret);
+            default -> Credentials.OAuth2.clientCredentials(require(o, OAUTH2_TOKEN_URL, auth),
+                    require(o, AUTH_USER, auth), secret, o.get(OAUTH2_SCOPES));
+        };
+    }
+
+    private static String require(Options o, OptionSpec<String> key, String auth) {
+        return o.find(key).orElseThrow(() -> new ConfigException(key.key(), "auth=" + auth + " needs " + key.key(),
+                List.of(), null));
     }
 }

@@ -57,8 +57,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Sends one source's requests: credentials applied only to the configured origin, redirects followed by hand (so
- * credentials never follow one to another host), a rejected OAuth2 token renewed once per request, the rate limit
+ * Sends one source's requests: credentials applied only to the configured origin (the location's scheme, host and
+ * port), so neither a redirect nor a next-page link to another host ever receives them; redirects followed by hand, a rejected OAuth2 token renewed once per request, the rate limit
  * applied to every request (retries included), and failures retried under a Failsafe {@link Execution} that the caller
  * may keep across a page (a body that breaks half-way is fetched again under the same budget).
  *
@@ -131,6 +131,10 @@ final class HttpTransport implements Closeable {
     /** Failures worth another try: retryable statuses, and I/O errors other than TLS trust failures. */
     static boolean retryable(Throwable t) {
         if (t instanceof HttpStatusFailure h) return h.retryableStatus();
+        if (t instanceof java.io.InterruptedIOException && !(t instanceof java.net.SocketTimeoutException)
+                || Thread.currentThread().isInterrupted()) {
+            return false; // the reading thread was interrupted: stop, do not retry
+        }
         return t instanceof IOException && !(t instanceof SSLHandshakeException)
                 && !(t instanceof SSLPeerUnverifiedException);
     }
@@ -222,8 +226,9 @@ final class HttpTransport implements Closeable {
 
     /** One try: the request and its redirects. */
     private OpenResponse sendOnce(PageRequest request, Where where) throws IOException {
-        URI origin = request.uri();
-        URI uri = origin;
+        // credentials go to the configured origin only: not to a host a redirect or a next link points to
+        URI origin = settings.base().uri();
+        URI uri = request.uri();
         String method = request.method();
         byte[] body = request.body();
         boolean renewed = false;

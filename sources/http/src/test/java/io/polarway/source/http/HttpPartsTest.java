@@ -89,4 +89,24 @@ class HttpPartsTest {
         assertThat(p.idempotent()).isFalse();
         assertThat(a.idempotent()).isTrue();
     }
+
+    @Test
+    void credentialsFromOptionsReadTheSecretFromTheEnvironment() {
+        var set = new HttpSourceFactory(io.polarway.format.TextFormats.of()).options();
+        Map<String, String> env = Map.of("TOKEN", "t-1");
+        assertThat(HttpSourceFactory.credentialsFromOptions(set.parse(Map.of("auth", "bearer", "auth_secret_env", "TOKEN")),
+                env::get)).isEqualTo(io.polarway.api.Credentials.Bearer.of("t-1"));
+        assertThat(HttpSourceFactory.credentialsFromOptions(set.parse(Map.of("auth", "api_key", "auth_secret_env", "TOKEN",
+                "api_key_in", "query", "api_key_name", "key")), env::get))
+                .isEqualTo(io.polarway.api.Credentials.ApiKey.query("key", "t-1"));
+        assertThat(HttpSourceFactory.credentialsFromOptions(set.parse(Map.of("auth", "oauth2", "auth_secret_env", "TOKEN",
+                "auth_user", "client", "oauth2_token_url", "http://h/t", "oauth2_scopes", "a,b")), env::get))
+                .isInstanceOf(io.polarway.api.Credentials.OAuth2.class);
+        assertThatThrownBy(() -> HttpSourceFactory.credentialsFromOptions(set.parse(Map.of("auth", "basic",
+                "auth_secret_env", "MISSING")), env::get)).hasMessageContaining("MISSING");
+        assertThatThrownBy(() -> HttpSourceFactory.credentialsFromOptions(set.parse(Map.of("auth", "basic",
+                "auth_secret_env", "TOKEN")), env::get)).hasMessageContaining("auth_user");
+        assertThat(HttpSourceFactory.credentialsFromOptions(set.parse(Map.of()), env::get))
+                .isEqualTo(io.polarway.api.Credentials.none());
+    }
 }

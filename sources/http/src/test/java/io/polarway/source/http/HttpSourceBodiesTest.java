@@ -177,6 +177,17 @@ class HttpSourceBodiesTest {
     }
 
     @Test
+    void aNextPageLinkToAnotherHostGetsNoCredentials() {
+        wm.stub(Req.get("/first"), Resp.json(Reading.records(0, 2))
+                .header("Link", "<http://localhost:" + other.port() + "/second>; rel=\"next\""));
+        other.stub(Req.get("/second"), Resp.json(Reading.records(2, 4)));
+        Reading.Result r = reading.readAll(config("/first").withCredentials(Credentials.Bearer.of("tok-SECRET")), 10);
+        assertThat(r.ids()).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(wm.received("/first").get(0).header("authorization")).isEqualTo("Bearer tok-SECRET");
+        assertThat(other.received("/second").get(0).header("authorization")).isNull();
+    }
+
+    @Test
     void anApiKeyInTheQueryDoesNotFollowARedirectToAnotherHost() {
         wm.stub(Req.get("/start"), new Resp(307, Map.of("Location", "http://localhost:" + other.port() + "/moved"), ""));
         other.stub(Req.get("/moved"), Resp.json(Reading.records(0, 1)));
