@@ -39,7 +39,11 @@ abstract class KafkaTestSupport {
     }
 
     static StreamingSource open(BufferAllocator allocator, SourceConfig config) {
-        SourceContext context = new SourceContext(allocator, new ScriptedMemoryProbe(1L << 30, 0.1));
+        return open(allocator, config, new ScriptedMemoryProbe(1L << 30, 0.1));
+    }
+
+    static StreamingSource open(BufferAllocator allocator, SourceConfig config, ScriptedMemoryProbe memory) {
+        SourceContext context = new SourceContext(allocator, memory);
         return SourceRegistry.withDefaults().create("kafka", config, context);
     }
 
