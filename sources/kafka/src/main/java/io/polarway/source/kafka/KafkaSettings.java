@@ -70,7 +70,7 @@ final class KafkaSettings {
             try {
                 this.topicPattern = Pattern.compile(location);
             } catch (PatternSyntaxException e) {
-                throw new ConfigException(TOPIC_PATTERN.key(), "the location is not a valid topic pattern: "
+                throw new ConfigException(TOPIC_PATTERN.key(), "the location is not a valid regular expression (topic_pattern=true): "
                         + e.getDescription(), List.of(), e);
             }
             this.topics = List.of();
