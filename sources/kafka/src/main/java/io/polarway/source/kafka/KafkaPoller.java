@@ -16,6 +16,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,8 @@ final class KafkaPoller implements Runnable {
     private final Thread thread;
 
     private KafkaConsumer<byte[], byte[]> consumer;
+    /** The consumer, for {@link #stop}'s {@code wakeup()} (the one call that is safe from another thread). */
+    private volatile KafkaConsumer<byte[], byte[]> wakeable;
     private boolean flowPaused;
     private long pausedSinceNanos;
     private long lastMemorySampleNanos;
@@ -115,6 +118,7 @@ final class KafkaPoller implements Runnable {
         try {
             consumer = new KafkaConsumer<>(settings.consumerProperties(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
+            wakeable = consumer;
             List<TopicPartition> known = settings.stopAtEnd || !settings.usesGroup() ? knownPartitions() : null;
             if (settings.stopAtEnd) {
                 endOffsets.putAll(consumer.endOffsets(known, Duration.ofMillis(settings.requestTimeoutMillis)));
@@ -131,7 +135,9 @@ final class KafkaPoller implements Runnable {
             started.countDown();
             loop();
         } catch (Throwable t) {
-            if (!(t instanceof org.apache.kafka.common.errors.InterruptException) || !stopping) {
+            boolean stopSignal = t instanceof WakeupException
+                    || t instanceof org.apache.kafka.common.errors.InterruptException;
+            if (!(stopping && stopSignal)) {
                 failure = KafkaErrors.map(t, settings.subscription());
                 LOG.debug("kafka consumer failed", t);
             }
@@ -170,7 +176,13 @@ final class KafkaPoller implements Runnable {
         while (!stopping) {
             commit(false, null);
             flowControl();
-            ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(pollTimeout);
+            } catch (WakeupException e) {
+                if (stopping) return; // close() cut the poll short
+                throw e;
+            }
             stats.count("kafka_polls", 1);
             if (flowPaused) stats.count("kafka_paused_polls", 1);
             if (!records.isEmpty()) accept(records);
@@ -293,6 +305,8 @@ final class KafkaPoller implements Runnable {
         if (consumer == null) return;
         try {
             commit(true, null);
+            // a wakeup() that arrived outside poll fails the first blocking call: the commit; it is retried once
+            if (tracker.hasCommittable()) commit(true, null);
         } catch (RuntimeException e) {
             LOG.warn("final commit failed: {}", e.toString());
         }
@@ -307,6 +321,8 @@ final class KafkaPoller implements Runnable {
     /** Asks the thread to commit, close the consumer and exit; waits up to {@code timeout}. Thread-safe. */
     void stop(Duration timeout) {
         stopping = true;
+        KafkaConsumer<byte[], byte[]> c = wakeable;
+        if (c != null) c.wakeup();
         buffer.signal();
         if (!awaitFinished(timeout)) {
             LOG.warn("kafka consumer thread did not stop within {}; interrupting it", timeout);
