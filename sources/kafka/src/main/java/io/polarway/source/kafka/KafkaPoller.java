@@ -51,6 +51,7 @@ final class KafkaPoller implements Runnable {
     private final OffsetTracker tracker;
     private final StatsRecorder stats;
     private final MemoryProbe memory;
+    private final ValueDecoder decoder;
     private final HysteresisGate memoryGate = new HysteresisGate();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -73,8 +74,9 @@ final class KafkaPoller implements Runnable {
     private volatile String memberId = "";
 
     KafkaPoller(KafkaSettings settings, RecordBuffer buffer, OffsetTracker tracker, StatsRecorder stats,
-                MemoryProbe memory) {
+                MemoryProbe memory, ValueDecoder decoder) {
         this.settings = settings;
+        this.decoder = decoder;
         this.buffer = buffer;
         this.tracker = tracker;
         this.stats = stats;
@@ -204,12 +206,22 @@ final class KafkaPoller implements Runnable {
                     list = list.subList(0, keep);
                 }
             }
+            if (list.isEmpty()) continue;
             long bytes = 0;
-            for (ConsumerRecord<byte[], byte[]> r : list) {
+            long[] sizes = new long[list.size()];
+            // Values are decoded here (JSON parsed) so parsing overlaps with the reader building Arrow vectors.
+            Object[] prepared = decoder.preparesValues() ? new Object[list.size()] : null;
+            for (int i = 0; i < sizes.length; i++) {
+                ConsumerRecord<byte[], byte[]> r = list.get(i);
                 bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                sizes[i] = RecordBuffer.sizeOf(r);
+                if (prepared != null) {
+                    prepared[i] = decoder.prepare(r);
+                    sizes[i] += decoder.preparedSizeEstimate(r);
+                }
             }
             stats.addBytesRead(bytes);
-            buffer.add(state, list);
+            buffer.add(state, list, prepared, sizes);
         }
     }
 

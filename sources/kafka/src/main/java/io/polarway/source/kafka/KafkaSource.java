@@ -83,7 +83,8 @@ public final class KafkaSource implements StreamingSource {
         this.tracker = new OffsetTracker();
         this.buffer = new RecordBuffer();
         this.reader = new Reader(config, context);
-        this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory());
+        this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory(),
+                reader.decoder);
     }
 
     /** Creates the source and starts its consumer (subscribed, end offsets known with {@code stop_at_end}). */

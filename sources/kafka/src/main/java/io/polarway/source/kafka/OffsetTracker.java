@@ -28,6 +28,8 @@ final class OffsetTracker {
     static final class PartitionState {
         final TopicPartition partition;
         final String label;
+        /** Where a record of this partition is, for errors: {@link #at(long)} adds the offset. */
+        private final io.polarway.error.Where where;
         private final ArrayDeque<Segment> outstanding = new ArrayDeque<>();
         private boolean revoked;
         private long committable = -1;
@@ -38,6 +40,12 @@ final class OffsetTracker {
         PartitionState(TopicPartition partition) {
             this.partition = partition;
             this.label = partition.topic() + "-" + partition.partition();
+            this.where = io.polarway.error.Where.resource(partition.topic()).withPartition(label, -1);
+        }
+
+        /** The place of the record at {@code offset} (one small allocation: built per record). */
+        io.polarway.error.Where at(long offset) {
+            return where.withPartition(label, offset);
         }
 
         @Override

@@ -24,18 +24,25 @@ final class RecordBuffer {
      */
     static final int RECORD_OVERHEAD_BYTES = 128;
 
-    /** A buffered record and the partition assignment it was fetched under. */
-    record Entry(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * A buffered record, the partition assignment it was fetched under, and what the decoder prepared from it on the
+     * consumer's thread (a parsed JSON row, or the parse error; null when the decoder prepares nothing).
+     */
+    record Entry(PartitionState state, ConsumerRecord<byte[], byte[]> record, Object prepared) {
     }
 
     private static final class Batch {
         final PartitionState state;
         final List<ConsumerRecord<byte[], byte[]>> records;
+        final Object[] prepared;
+        final long[] sizes;
         int next;
 
-        Batch(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
+        Batch(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Object[] prepared, long[] sizes) {
             this.state = state;
             this.records = records;
+            this.prepared = prepared;
+            this.sizes = sizes;
         }
     }
 
@@ -52,14 +59,19 @@ final class RecordBuffer {
         return Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()) + RECORD_OVERHEAD_BYTES;
     }
 
-    /** Appends records of one partition (consumer's thread). */
-    void add(PartitionState state, List<ConsumerRecord<byte[], byte[]>> recs) {
+    /**
+     * Appends records of one partition (consumer's thread).
+     *
+     * @param prepared    per record, what the decoder prepared (or null for none)
+     * @param sizes       per record, the heap it holds here in bytes (record and prepared value)
+     */
+    void add(PartitionState state, List<ConsumerRecord<byte[], byte[]>> recs, Object[] prepared, long[] sizes) {
         if (recs.isEmpty()) return;
         long size = 0;
-        for (ConsumerRecord<byte[], byte[]> r : recs) size += sizeOf(r);
+        for (long s : sizes) size += s;
         lock.lock();
         try {
-            batches.addLast(new Batch(state, recs));
+            batches.addLast(new Batch(state, recs, prepared, sizes));
             bytes += size;
             records += recs.size();
             peakBytes = Math.max(peakBytes, bytes);
@@ -85,9 +97,9 @@ final class RecordBuffer {
             while (moved < max && !batches.isEmpty()) {
                 Batch b = batches.peekFirst();
                 while (moved < max && b.next < b.records.size()) {
-                    ConsumerRecord<byte[], byte[]> r = b.records.get(b.next++);
-                    out.add(new Entry(b.state, r));
-                    size += sizeOf(r);
+                    int i = b.next++;
+                    out.add(new Entry(b.state, b.records.get(i), b.prepared == null ? null : b.prepared[i]));
+                    size += b.sizes[i];
                     moved++;
                 }
                 if (b.next == b.records.size()) batches.pollFirst();
@@ -113,7 +125,7 @@ final class RecordBuffer {
                 Batch b = it.next();
                 if (!partitions.contains(b.state.partition)) continue;
                 for (int i = b.next; i < b.records.size(); i++) {
-                    bytes -= sizeOf(b.records.get(i));
+                    bytes -= b.sizes[i];
                     dropped++;
                 }
                 records -= b.records.size() - b.next;

@@ -57,6 +57,25 @@ abstract class ValueDecoder {
         };
     }
 
+    /** Whether {@link #prepare} does work (then the consumer's thread calls it for every record it buffers). */
+    boolean preparesValues() {
+        return false;
+    }
+
+    /**
+     * Decodes a value ahead of {@link #offer}, on the consumer's thread (thread-safe; touches no decoder state).
+     *
+     * @return the decoded row, or the {@link ParseException} to throw when the record is offered
+     */
+    Object prepare(ConsumerRecord<byte[], byte[]> record) {
+        return null;
+    }
+
+    /** Heap a prepared value holds beyond the record's bytes, estimated, for the buffer's bound. */
+    long preparedSizeEstimate(ConsumerRecord<byte[], byte[]> record) {
+        return 0;
+    }
+
     /**
      * Queues one record.
      *
@@ -126,8 +145,39 @@ abstract class ValueDecoder {
         }
 
         @Override
+        boolean preparesValues() {
+            return true;
+        }
+
+        @Override
+        Object prepare(ConsumerRecord<byte[], byte[]> record) {
+            try {
+                return row(record);
+            } catch (ParseException e) {
+                return e;
+            }
+        }
+
+        /**
+         * A parsed map of a few fields costs several times its JSON text on the heap (entries, boxed numbers, string
+         * copies): counted as three times the value plus a fixed part.
+         */
+        @Override
+        long preparedSizeEstimate(ConsumerRecord<byte[], byte[]> record) {
+            return 3L * Math.max(0, record.serializedValueSize()) + 256;
+        }
+
+        @Override
         void offer(Entry entry) {
-            ConsumerRecord<byte[], byte[]> r = entry.record();
+            Object prepared = entry.prepared();
+            if (prepared instanceof ParseException e) throw e;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = prepared != null ? (Map<String, Object>) prepared : row(entry.record());
+            builder.add(row, entry.state().at(entry.record().offset()));
+        }
+
+        /** The value's fields plus the metadata columns. */
+        private Map<String, Object> row(ConsumerRecord<byte[], byte[]> r) {
             Map<String, Object> row = parse(r);
             for (String name : reserved) {
                 if (row.containsKey(name)) {
@@ -145,7 +195,7 @@ abstract class ValueDecoder {
             if (!settings.offsetColumn.isEmpty()) row.put(settings.offsetColumn, r.offset());
             long ts = timestampOrMinus1(r);
             if (!settings.timestampColumn.isEmpty() && ts >= 0) row.put(settings.timestampColumn, ts);
-            builder.add(row, where(r));
+            return row;
         }
 
         @SuppressWarnings("unchecked")
