@@ -71,6 +71,10 @@ public class KafkaThroughputBenchmark {
     @Param({"plain", "plain-json", "string", "json"})
     public String reader;
 
+    /** The source's {@code buffer_max_bytes}, or {@code default} (derived from the budget). */
+    @Param({"default"})
+    public String buffer;
+
     private KafkaBroker broker;
     private String topic;
 
@@ -98,6 +102,7 @@ public class KafkaThroughputBenchmark {
     private long polarway(Blackhole bh) {
         SourceConfig config = SourceConfig.of(topic).withOptions(Map.of("brokers", broker.bootstrapServers(),
                 "stop_at_end", "true", "format", reader));
+        if (!buffer.equals("default")) config = config.withOption("buffer_max_bytes", buffer);
         long rows = 0;
         try (AdaptiveStream stream = AdaptiveStream.builder("kafka", config).memoryLimit("2GB").build()) {
             for (Optional<Chunk> c; (c = stream.next()).isPresent(); ) {

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * when the buffer passes {@code buffer_max_bytes} (or a quarter of it while memory is above the pause mark) and
  * resumes them at half of it; commits the offsets of released chunks (asynchronously after each poll, synchronously
  * before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
- * end offset seen at start and says when all of its partitions have.
+ * end offset seen at start and says when all of its partitions have. With {@code format=json} it also parses each
+ * value as it buffers it ({@link ValueDecoder#prepare}), so parsing on this thread overlaps with the reading thread
+ * building Arrow vectors.
  */
 final class KafkaPoller implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPoller.class);

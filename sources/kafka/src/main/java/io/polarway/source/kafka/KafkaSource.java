@@ -81,7 +81,7 @@ public final class KafkaSource implements StreamingSource {
     private KafkaSource(SourceConfig config, SourceContext context, KafkaSettings settings) {
         this.settings = settings;
         this.tracker = new OffsetTracker();
-        this.buffer = new RecordBuffer();
+        this.buffer = new RecordBuffer(settings.bufferMaxBytes);
         this.reader = new Reader(config, context);
         this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory(),
                 reader.decoder);
@@ -261,7 +261,7 @@ public final class KafkaSource implements StreamingSource {
                 long seen = buffer.version();
                 if (!buffer.isEmpty()) continue;
                 try {
-                    buffer.awaitChange(seen, Math.max(1, waitNanos));
+                    buffer.awaitChange(seen, Math.max(1, waitNanos), want - pendingRows());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IoException("interrupted while waiting for Kafka records", where(), e);

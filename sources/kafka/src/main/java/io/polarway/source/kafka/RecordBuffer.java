@@ -49,11 +49,20 @@ final class RecordBuffer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    /** Half the bound: a buffer this full wakes the reader whatever it waits for (the poller pauses at the bound). */
+    private final long wakeAtBytes;
     private long bytes;
     private long peakBytes;
     private int records;
     private long lastArrivalNanos = System.nanoTime();
     private long version;
+    /** A waiting reader wants this many records: an add below it does not wake it (fewer context switches). */
+    private int wakeAtRecords = 1;
+
+    /** @param maxBytes the bound the consumer's thread pauses at ({@code buffer_max_bytes}) */
+    RecordBuffer(long maxBytes) {
+        this.wakeAtBytes = Math.max(1, maxBytes / 2);
+    }
 
     static long sizeOf(ConsumerRecord<?, ?> r) {
         return Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()) + RECORD_OVERHEAD_BYTES;
@@ -77,7 +86,7 @@ final class RecordBuffer {
             peakBytes = Math.max(peakBytes, bytes);
             lastArrivalNanos = System.nanoTime();
             version++;
-            changed.signalAll();
+            if (records >= wakeAtRecords || bytes >= wakeAtBytes) changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -199,16 +208,23 @@ final class RecordBuffer {
     }
 
     /**
-     * Blocks until the version differs from {@code seen} or {@code timeoutNanos} pass.
+     * Blocks until the version differs from {@code seen} or {@code timeoutNanos} pass. Arriving records wake the
+     * caller only once at least {@code wantedRecords} are buffered (or the timeout, a {@link #signal()}, a take or a
+     * revocation does): the reader waits for a chunk's worth instead of waking for every poll.
      *
      * @throws InterruptedException when the waiting thread is interrupted
      */
-    void awaitChange(long seen, long timeoutNanos) throws InterruptedException {
+    void awaitChange(long seen, long timeoutNanos, int wantedRecords) throws InterruptedException {
         lock.lockInterruptibly();
         try {
+            wakeAtRecords = Math.max(1, wantedRecords);
             long left = timeoutNanos;
-            while (version == seen && left > 0) left = changed.awaitNanos(left);
+            while (version == seen && left > 0) {
+                if (records >= wakeAtRecords || bytes >= wakeAtBytes) break;
+                left = changed.awaitNanos(left);
+            }
         } finally {
+            wakeAtRecords = 1;
             lock.unlock();
         }
     }
