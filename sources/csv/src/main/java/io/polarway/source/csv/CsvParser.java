@@ -70,6 +70,8 @@ final class CsvParser implements FormatReader {
     private final boolean checkSplitEnd;
     /** Absolute end offset of the input when known (a file range), else -1; sizes chunks near the end. */
     private final long knownEnd;
+    /** Appended to parse errors of a split that starts at a planned boundary (it may be the cause). */
+    private final String errorHint;
 
     private byte[] buf;
     private int pos;
@@ -123,6 +125,10 @@ final class CsvParser implements FormatReader {
         this.split = layout != null;
         this.checkSplitEnd = split && !lastSplit;
         this.knownEnd = knownEnd;
+        this.errorHint = split && layout.dataStart() != startOffset
+                ? "; this split was read in parallel from byte " + startOffset + ", a boundary planned by the "
+                + "quote-parity pre-scan: if the file has a quote inside an unquoted field, read it without parallel"
+                : "";
         this.buf = new byte[Math.max(1, settings.readBufferBytes())];
         this.base = startOffset;
         this.line = startLine;
@@ -255,7 +261,7 @@ final class CsvParser implements FormatReader {
             String value = new String(buf, bt.errorStart, Math.min(bt.errorEnd - bt.errorStart, 60),
                     settings.charset());
             failure = new ParseException("value '" + value + "' of column '" + w.field.getName()
-                    + "' does not parse as " + w.type, where(bt.errorStart, w.fileColumn + 1), null);
+                    + "' does not parse as " + w.type + errorHint, where(bt.errorStart, w.fileColumn + 1), null);
             tokError = null;
             return r;
         }
@@ -484,7 +490,7 @@ final class CsvParser implements FormatReader {
                     continue;
                 }
                 if (mode == CsvSettings.BadRowMode.ERROR.ordinal()) {
-                    tokError = new ParseException("expected " + nf + " fields, found " + col, where(rec,
+                    tokError = new ParseException("expected " + nf + " fields, found " + col + errorHint, where(rec,
                             col < nf ? col + 1 : nf + 1), null);
                     p = rec;
                     break;
@@ -516,7 +522,8 @@ final class CsvParser implements FormatReader {
     }
 
     private ParseException structural(String message, int at, int column) {
-        return new ParseException(message, where(at, column), null);
+        return new ParseException(checkSplitEnd && message.startsWith("the split boundary") ? message
+                : message + errorHint, where(at, column), null);
     }
 
     /** Where a byte of the buffer is: line (counted from the position), column, absolute offset. */

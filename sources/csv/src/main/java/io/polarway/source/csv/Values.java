@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *   <li>int64: optional sign, decimal digits (leading zeros allowed), within the int64 range;</li>
  *   <li>float64: optional sign, digits with an optional fraction and exponent ({@code 1}, {@code -2.5},
  *       {@code .5}, {@code 1e-3}, {@code 1.0E10}), or {@code nan}, {@code inf}, {@code infinity} in any case.
- *       Correctly rounded: the common case (at most 19 significant digits, mantissa below 2^53, power of ten within
+ *       Correctly rounded: the common case (at most 18 significant digits, mantissa below 2^53, power of ten within
  *       ±22) is computed exactly in doubles (Clinger's fast path), the rest by {@link Double#parseDouble};</li>
  *   <li>boolean: {@code true} or {@code false} in any case;</li>
  *   <li>date: ISO {@code yyyy-MM-dd};</li>
@@ -104,14 +104,14 @@ final class Values {
         long mantissa = 0;
         int significant = 0;
         int exponent = 0;          // power of ten applied to the mantissa
-        boolean truncated = false; // more than 19 significant digits
+        boolean truncated = false; // more than 18 significant digits (they might overflow the long)
         int digits = 0;
         for (; i < e; i++) {
             int d = b[i] - '0';
             if (d < 0 || d > 9) break;
             digits++;
             if (mantissa == 0 && d == 0) continue;
-            if (significant < 19) {
+            if (significant < 18) {
                 mantissa = mantissa * 10 + d;
                 significant++;
             } else {
@@ -129,7 +129,7 @@ final class Values {
                     exponent--;
                     continue;
                 }
-                if (significant < 19) {
+                if (significant < 18) {
                     mantissa = mantissa * 10 + d;
                     significant++;
                     exponent--;
