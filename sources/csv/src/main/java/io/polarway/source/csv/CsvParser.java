@@ -13,6 +13,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -55,6 +58,10 @@ final class CsvParser implements FormatReader {
     static final int MAX_SAMPLE_BYTES = 32 << 20;
 
     private static final int MODE_SAMPLE = -1;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     private final CsvSettings settings;
     private final String resource;
@@ -311,6 +318,7 @@ final class CsvParser implements FormatReader {
         final int lim = limit;
         final boolean atEof = eof;
         final byte d = delimiter;
+        final long dPattern = (d & 0xffL) * ONES;
         final byte q = quote;
         final int cm = comment;
         final Batch bt = batch;
@@ -448,6 +456,18 @@ final class CsvParser implements FormatReader {
                     }
                 } else {
                     fStart = p;
+                    // Eight bytes at a time to the first delimiter or line break (a quote here is data).
+                    while (lim - p >= 8) {
+                        long w = (long) LONGS.get(b, p);
+                        long xd = w ^ dPattern;
+                        long xn = w ^ NEWLINES;
+                        long hit = ((xd - ONES) & ~xd | (xn - ONES) & ~xn) & HIGHS;
+                        if (hit != 0) {
+                            p += Long.numberOfTrailingZeros(hit) >>> 3; // the lowest hit is exact
+                            break;
+                        }
+                        p += 8;
+                    }
                     byte x = 0;
                     while (p < lim) {
                         x = b[p];

@@ -60,6 +60,11 @@ final class Values {
         if (n <= 0) return fail();
         if (n <= 18) {
             long v = 0;
+            for (; e - i >= 8; i += 8) { // eight digits at a time
+                long w = (long) LONGS.get(b, i);
+                if (!allDigits(w)) return fail();
+                v = v * 100_000_000L + eightDigits(w);
+            }
             for (; i < e; i++) {
                 int d = b[i] - '0';
                 if (d < 0 || d > 9) return fail();
@@ -101,6 +106,23 @@ final class Values {
         if (i >= e) return failDouble();
         byte first = b[i];
         if (first != '.' && (first < '0' || first > '9')) return special(b, i, e, negative);
+        // Fast path: [digits][.digits] with at most 18 digits in all, no exponent: the common shape.
+        int j = digitRun(b, i, e, 0);
+        int intDigits = j - i;
+        int fracDigits = 0;
+        long m = run;
+        if (j < e && b[j] == '.') {
+            int f0 = j + 1;
+            j = digitRun(b, f0, e, m);
+            fracDigits = j - f0;
+            m = run;
+        }
+        if (j == e && intDigits + fracDigits <= 18 && intDigits + fracDigits > 0 && m < TWO_POW_53
+                && fracDigits <= 22) {
+            ok = true;
+            double v = fracDigits == 0 ? (double) m : (double) m / POW10[fracDigits];
+            return negative ? -v : v;
+        }
         long mantissa = 0;
         int significant = 0;
         int exponent = 0;          // power of ten applied to the mantissa
@@ -165,6 +187,49 @@ final class Values {
         }
         // Rare: many digits or a large exponent. The syntax is checked, so the JDK parses exactly what we accepted.
         return Double.parseDouble(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Scratch result of {@link #digitRun}. */
+    private long run;
+
+    /**
+     * Reads the digits from {@code i} on, appending them to {@code acc} in {@link #run} (which overflows silently
+     * past 18 digits: callers check the count).
+     *
+     * @return the index of the first non-digit (or {@code e})
+     */
+    private int digitRun(byte[] b, int i, int e, long acc) {
+        long v = acc;
+        while (e - i >= 8) {
+            long w = (long) LONGS.get(b, i);
+            if (allDigits(w)) {
+                v = v * 100_000_000L + eightDigits(w);
+                i += 8;
+            } else {
+                break;
+            }
+        }
+        for (; i < e; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) break;
+            v = v * 10 + d;
+        }
+        run = v;
+        return i;
+    }
+
+    /** Whether all eight bytes of a little-endian word are ASCII digits. */
+    static boolean allDigits(long w) {
+        return (w & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L
+                && ((w + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L;
+    }
+
+    /** The value of eight ASCII digits in a little-endian word (first digit in the lowest byte). */
+    static long eightDigits(long w) {
+        long v = w & 0x0F0F0F0F0F0F0F0FL;
+        v = (v * 2561) >>> 8;
+        v = ((v & 0x00FF00FF00FF00FFL) * 6553601) >>> 16;
+        return ((v & 0x0000FFFF0000FFFFL) * 42949672960001L) >>> 32;
     }
 
     private double special(byte[] b, int i, int e, boolean negative) {
