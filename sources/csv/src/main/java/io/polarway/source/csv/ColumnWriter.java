@@ -103,12 +103,28 @@ abstract class ColumnWriter {
     /** A null unless the field has a value: unquoted empty or a null value, or (non-string types) quoted empty. */
     final boolean isNull(byte[] b, int s, int e, int flags) {
         if (e == s) return true;
-        return (flags & Batch.QUOTED) == 0 && nulls.matches(b, s, e);
+        return !nulls.none && (flags & Batch.QUOTED) == 0 && nulls.matches(b, s, e);
     }
 
     static void setValid(long validity, int i) {
         long a = validity + (i >>> 3);
         MemoryUtil.putByte(a, (byte) (MemoryUtil.getByte(a) | (1 << (i & 7))));
+    }
+
+    /** Sets the validity bits {@code [from, to)}: whole bytes at once. */
+    static void setValidRange(long validity, int from, int to) {
+        int i = from;
+        for (; i < to && (i & 7) != 0; i++) setValid(validity, i);
+        int bytes = (to - i) >>> 3;
+        if (bytes > 0) {
+            MemoryUtil.setMemory(validity + (i >>> 3), bytes, (byte) 0xFF);
+            i += bytes << 3;
+        }
+        for (; i < to; i++) setValid(validity, i);
+    }
+
+    static void clearValidRange(long validity, int from, int to) {
+        for (int i = from; i < to; i++) clearValid(validity, i);
     }
 
     static void clearValid(long validity, int i) {
@@ -134,9 +150,13 @@ abstract class ColumnWriter {
             final long valid = vector.getValidityBufferAddress();
             final Values v = values;
             int out = count;
+            final int end = count + bt.rows;
+            final boolean prefill = skip == null; // all valid, then clear the nulls: no per-value bit update
+            if (prefill) setValidRange(valid, out, end);
             for (int r = 0, idx = slot; r < bt.rows; r++, idx += stride) {
                 if (skip != null && skip[r]) continue;
                 int s = fs[idx];
+                boolean isValid = false;
                 if (s >= 0) {
                     int f = fe[idx];
                     int e = f & Batch.END;
@@ -144,12 +164,18 @@ abstract class ColumnWriter {
                         long x = v.parseLong(b, s, e);
                         if (v.ok) {
                             MemoryUtil.putLong(data + ((long) out << 3), x);
-                            setValid(valid, out);
+                            isValid = true;
                         } else if (!bt.bad(r, this, s, e)) {
+                            if (prefill) clearValidRange(valid, out, end);
                             count = out;
                             return;
                         }
                     }
+                }
+                if (isValid) {
+                    if (!prefill) setValid(valid, out);
+                } else if (prefill) {
+                    clearValid(valid, out);
                 }
                 out++;
             }
@@ -173,9 +199,13 @@ abstract class ColumnWriter {
             final long valid = vector.getValidityBufferAddress();
             final Values v = values;
             int out = count;
+            final int end = count + bt.rows;
+            final boolean prefill = skip == null; // all valid, then clear the nulls: no per-value bit update
+            if (prefill) setValidRange(valid, out, end);
             for (int r = 0, idx = slot; r < bt.rows; r++, idx += stride) {
                 if (skip != null && skip[r]) continue;
                 int s = fs[idx];
+                boolean isValid = false;
                 if (s >= 0) {
                     int f = fe[idx];
                     int e = f & Batch.END;
@@ -183,12 +213,18 @@ abstract class ColumnWriter {
                         double x = v.parseDouble(b, s, e);
                         if (v.ok) {
                             MemoryUtil.putLong(data + ((long) out << 3), Double.doubleToRawLongBits(x));
-                            setValid(valid, out);
+                            isValid = true;
                         } else if (!bt.bad(r, this, s, e)) {
+                            if (prefill) clearValidRange(valid, out, end);
                             count = out;
                             return;
                         }
                     }
+                }
+                if (isValid) {
+                    if (!prefill) setValid(valid, out);
+                } else if (prefill) {
+                    clearValid(valid, out);
                 }
                 out++;
             }
@@ -252,9 +288,13 @@ abstract class ColumnWriter {
             final long valid = vector.getValidityBufferAddress();
             final Values v = values;
             int out = count;
+            final int end = count + bt.rows;
+            final boolean prefill = skip == null; // all valid, then clear the nulls: no per-value bit update
+            if (prefill) setValidRange(valid, out, end);
             for (int r = 0, idx = slot; r < bt.rows; r++, idx += stride) {
                 if (skip != null && skip[r]) continue;
                 int s = fs[idx];
+                boolean isValid = false;
                 if (s >= 0) {
                     int f = fe[idx];
                     int e = f & Batch.END;
@@ -262,12 +302,18 @@ abstract class ColumnWriter {
                         int x = v.parseDate(b, s, e);
                         if (v.ok) {
                             MemoryUtil.putInt(data + ((long) out << 2), x);
-                            setValid(valid, out);
+                            isValid = true;
                         } else if (!bt.bad(r, this, s, e)) {
+                            if (prefill) clearValidRange(valid, out, end);
                             count = out;
                             return;
                         }
                     }
+                }
+                if (isValid) {
+                    if (!prefill) setValid(valid, out);
+                } else if (prefill) {
+                    clearValid(valid, out);
                 }
                 out++;
             }
@@ -296,9 +342,13 @@ abstract class ColumnWriter {
             final long valid = vector.getValidityBufferAddress();
             final Values v = values;
             int out = count;
+            final int end = count + bt.rows;
+            final boolean prefill = skip == null; // all valid, then clear the nulls: no per-value bit update
+            if (prefill) setValidRange(valid, out, end);
             for (int r = 0, idx = slot; r < bt.rows; r++, idx += stride) {
                 if (skip != null && skip[r]) continue;
                 int s = fs[idx];
+                boolean isValid = false;
                 if (s >= 0) {
                     int f = fe[idx];
                     int e = f & Batch.END;
@@ -306,12 +356,18 @@ abstract class ColumnWriter {
                         long x = v.parseTimestamp(b, s, e, perSecond, maxFraction);
                         if (v.ok) {
                             MemoryUtil.putLong(data + ((long) out << 3), x);
-                            setValid(valid, out);
+                            isValid = true;
                         } else if (!bt.bad(r, this, s, e)) {
+                            if (prefill) clearValidRange(valid, out, end);
                             count = out;
                             return;
                         }
                     }
+                }
+                if (isValid) {
+                    if (!prefill) setValid(valid, out);
+                } else if (prefill) {
+                    clearValid(valid, out);
                 }
                 out++;
             }
@@ -387,7 +443,7 @@ abstract class ColumnWriter {
                 if (s >= 0) {
                     int f = fe[idx];
                     int e = f & Batch.END;
-                    if ((f & Batch.QUOTED) != 0 || e != s && !nulls.matches(b, s, e)) {
+                    if ((f & Batch.QUOTED) != 0 || e != s && (nulls.none || !nulls.matches(b, s, e))) {
                         byte[] src = b;
                         int from = s;
                         int n = e - s;

@@ -457,6 +457,7 @@ final class CsvParser implements FormatReader {
                 } else {
                     fStart = p;
                     // Eight bytes at a time to the first delimiter or line break (a quote here is data).
+                    boolean found = false;
                     while (lim - p >= 8) {
                         long w = (long) LONGS.get(b, p);
                         long xd = w ^ dPattern;
@@ -464,18 +465,20 @@ final class CsvParser implements FormatReader {
                         long hit = ((xd - ONES) & ~xd | (xn - ONES) & ~xn) & HIGHS;
                         if (hit != 0) {
                             p += Long.numberOfTrailingZeros(hit) >>> 3; // the lowest hit is exact
+                            found = true;
                             break;
                         }
                         p += 8;
                     }
-                    byte x = 0;
-                    while (p < lim) {
-                        x = b[p];
-                        if (x == d || x == '\n') break;
-                        p++;
+                    if (!found) {
+                        while (p < lim) {
+                            byte y = b[p];
+                            if (y == d || y == '\n') break;
+                            p++;
+                        }
                     }
                     flags = 0;
-                    if (p < lim && x == d) {
+                    if (p < lim && b[p] == d) {
                         fEnd = p;
                         p++;
                         last = false;

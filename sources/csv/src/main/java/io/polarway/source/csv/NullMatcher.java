@@ -9,12 +9,15 @@ import java.util.List;
 final class NullMatcher {
     private final byte[][] values;
     private final long lengthMask;
+    /** No null values: the common case, tested first. */
+    final boolean none;
 
     NullMatcher(List<byte[]> nullValues) {
         this.values = nullValues.toArray(new byte[0][]);
         long mask = 0;
         for (byte[] v : values) mask |= v.length < 63 ? 1L << v.length : 1L << 63;
         this.lengthMask = mask;
+        this.none = values.length == 0;
     }
 
     /** Whether {@code [s, e)} is one of the null values (the caller handles the empty field). */

@@ -28,6 +28,10 @@ final class Values {
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
             1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    private static final long[] POW10_LONG = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+            100_000_000L};
+    private static final long ONES = 0x0101010101010101L;
+    private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
     private static final long TWO_POW_53 = 1L << 53;
     private static final long DAYS_0000_TO_1970 = 719_528L;
     private static final long SECONDS_PER_DAY = 86_400L;
@@ -58,6 +62,25 @@ final class Values {
         }
         int n = e - i;
         if (n <= 0) return fail();
+        if (n <= 8 && i + 8 <= b.length) { // one word: no loop
+            long v = digitsUpTo8(b, i, n);
+            if (v < 0) return fail();
+            ok = true;
+            return negative ? -v : v;
+        }
+        if (n <= 16 && i + 16 <= b.length) {
+            long hi = digitsUpTo8(b, i, n - 8);
+            long lo = digitsUpTo8(b, i + n - 8, 8);
+            if ((hi | lo) < 0) return fail();
+            ok = true;
+            long v = hi * 100_000_000L + lo;
+            return negative ? -v : v;
+        }
+        return parseLongSlow(b, i, e, negative);
+    }
+
+    private long parseLongSlow(byte[] b, int i, int e, boolean negative) {
+        int n = e - i;
         if (n <= 18) {
             long v = 0;
             for (; e - i >= 8; i += 8) { // eight digits at a time
@@ -91,7 +114,56 @@ final class Values {
     // ---------------------------------------------------------------------------------------------------------------
     // floating point
 
+    /**
+     * Parses a float64. Small on purpose (so the JIT inlines it into the column loop): the common shape is handled
+     * here, anything else by {@link #parseDoubleSlow}.
+     */
     double parseDouble(byte[] b, int s, int e) {
+        int i = s;
+        boolean negative = false;
+        if (i < e) {
+            byte c = b[i];
+            if (c == '-') {
+                negative = true;
+                i++;
+            } else if (c == '+') {
+                i++;
+            }
+        }
+        // Fast path, the common shape: [digits][.digits], at most 8 digits on each side, no exponent. The dot is
+        // found and each side parsed eight bytes at a time; the mantissa is exact below 2^53 (Clinger).
+        int n = e - i;
+        if (n <= 17 && i + 32 <= b.length) {
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ DOTS;
+            long z = (x - ONES) & ~x & HIGH_BITS;
+            int dot;
+            if (z != 0) {
+                dot = Long.numberOfTrailingZeros(z) >>> 3;
+            } else {
+                x = (long) LONGS.get(b, i + 8) ^ DOTS;
+                z = (x - ONES) & ~x & HIGH_BITS;
+                dot = z != 0 ? 8 + (Long.numberOfTrailingZeros(z) >>> 3) : 16;
+            }
+            int intLen = dot < n ? dot : n;
+            int fracLen = dot < n ? n - dot - 1 : 0;
+            if (intLen <= 8 && fracLen <= 8 && intLen + fracLen > 0) {
+                long a = digitsUpTo8(b, i, intLen);
+                long f = fracLen == 0 ? 0 : digitsUpTo8(b, i + dot + 1, fracLen);
+                if ((a | f) >= 0) {
+                    long m = a * POW10_LONG[fracLen] + f;
+                    if (m < TWO_POW_53) {
+                        ok = true;
+                        double v = fracLen == 0 ? (double) m : (double) m / POW10[fracLen];
+                        return negative ? -v : v;
+                    }
+                }
+            }
+        }
+        return parseDoubleSlow(b, s, e);
+    }
+
+    private double parseDoubleSlow(byte[] b, int s, int e) {
         int i = s;
         boolean negative = false;
         if (i < e) {
@@ -106,23 +178,6 @@ final class Values {
         if (i >= e) return failDouble();
         byte first = b[i];
         if (first != '.' && (first < '0' || first > '9')) return special(b, i, e, negative);
-        // Fast path: [digits][.digits] with at most 18 digits in all, no exponent: the common shape.
-        int j = digitRun(b, i, e, 0);
-        int intDigits = j - i;
-        int fracDigits = 0;
-        long m = run;
-        if (j < e && b[j] == '.') {
-            int f0 = j + 1;
-            j = digitRun(b, f0, e, m);
-            fracDigits = j - f0;
-            m = run;
-        }
-        if (j == e && intDigits + fracDigits <= 18 && intDigits + fracDigits > 0 && m < TWO_POW_53
-                && fracDigits <= 22) {
-            ok = true;
-            double v = fracDigits == 0 ? (double) m : (double) m / POW10[fracDigits];
-            return negative ? -v : v;
-        }
         long mantissa = 0;
         int significant = 0;
         int exponent = 0;          // power of ten applied to the mantissa
@@ -189,33 +244,17 @@ final class Values {
         return Double.parseDouble(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
     }
 
-    /** Scratch result of {@link #digitRun}. */
-    private long run;
-
     /**
-     * Reads the digits from {@code i} on, appending them to {@code acc} in {@link #run} (which overflows silently
-     * past 18 digits: callers check the count).
-     *
-     * @return the index of the first non-digit (or {@code e})
+     * The value of the {@code len} (0 to 8) ASCII digits at {@code from}, or -1 when one of them is not a digit. Reads
+     * a whole word: needs {@code from + 8 <= b.length}.
      */
-    private int digitRun(byte[] b, int i, int e, long acc) {
-        long v = acc;
-        while (e - i >= 8) {
-            long w = (long) LONGS.get(b, i);
-            if (allDigits(w)) {
-                v = v * 100_000_000L + eightDigits(w);
-                i += 8;
-            } else {
-                break;
-            }
-        }
-        for (; i < e; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) break;
-            v = v * 10 + d;
-        }
-        run = v;
-        return i;
+    static long digitsUpTo8(byte[] b, int from, int len) {
+        if (len == 0) return 0;
+        int shift = (8 - len) << 3;
+        long w = (long) LONGS.get(b, from) << shift; // the digits move to the top; zero bytes below are leading 0s
+        w |= 0x3030303030303030L & ((1L << shift) - 1);
+        if (!allDigits(w)) return -1;
+        return eightDigits(w);
     }
 
     /** Whether all eight bytes of a little-endian word are ASCII digits. */
