@@ -76,6 +76,15 @@ final class Values {
             long v = hi * 100_000_000L + lo;
             return negative ? -v : v;
         }
+        if (n <= 18 && i + 24 <= b.length) {
+            long hi = digitsUpTo8(b, i, n - 16);
+            long mid = digitsUpTo8(b, i + n - 16, 8);
+            long lo = digitsUpTo8(b, i + n - 8, 8);
+            if ((hi | mid | lo) < 0) return fail();
+            ok = true;
+            long v = (hi * 100_000_000L + mid) * 100_000_000L + lo; // below 10^18: no overflow
+            return negative ? -v : v;
+        }
         return parseLongSlow(b, i, e, negative);
     }
 
