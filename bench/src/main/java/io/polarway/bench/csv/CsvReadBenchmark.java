@@ -21,6 +21,7 @@ import org.apache.arrow.dataset.source.Dataset;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,6 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.invoke.MethodHandles;
+import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -64,6 +66,7 @@ import java.util.concurrent.TimeUnit;
  *       ceiling for any reader of these bytes.</li>
  * </ul>
  * Each returns the records (or line breaks) it saw, so no work is dead. Time per file read; MB/s = file bytes / time.
+ * Secondary results: process CPU seconds per file ({@link Cpu}), which a busy machine distorts less than wall time.
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar CsvReadBenchmark                       # ~1 GB files
@@ -107,7 +110,8 @@ public class CsvReadBenchmark {
     }
 
     @Benchmark
-    public long polarway1Thread() {
+    public long polarway1Thread(Cpu cpu) {
+        cpu.begin();
         SourceContext context = new SourceContext(allocator, MemoryMonitor.create(0, allocator));
         long n = 0;
         try (StreamingSource source = registry.create("csv", SourceConfig.of(file.toString()), context)) {
@@ -117,11 +121,13 @@ public class CsvReadBenchmark {
                 }
             }
         }
+        cpu.end();
         return check(n);
     }
 
     @Benchmark
-    public long polarway2Threads() {
+    public long polarway2Threads(Cpu cpu) {
+        cpu.begin();
         long n = 0;
         try (AdaptiveStream stream = AdaptiveStream.builder("csv", SourceConfig.of(file.toString()))
                 .allocator(allocator).parallel(true).parallelism(2).policy("fixed").chunkSize(CHUNK_ROWS).build()) {
@@ -131,20 +137,24 @@ public class CsvReadBenchmark {
                 }
             }
         }
+        cpu.end();
         return check(n);
     }
 
     @Benchmark
-    public long fastCsv() throws IOException {
+    public long fastCsv(Cpu cpu) throws IOException {
+        cpu.begin();
         long n = 0;
         try (CsvReader<CsvRecord> reader = CsvReader.builder().ofCsvRecord(file)) {
             for (CsvRecord r : reader) n += r.getFieldCount() > 0 ? 1 : 0;
         }
+        cpu.end();
         return check(n - 1); // FastCSV returns the header as a record
     }
 
     @Benchmark
-    public long univocity() throws IOException {
+    public long univocity(Cpu cpu) throws IOException {
+        cpu.begin();
         CsvParserSettings settings = new CsvParserSettings();
         settings.getFormat().setLineSeparator("\n");
         settings.setLineSeparatorDetectionEnabled(false);
@@ -159,11 +169,13 @@ public class CsvReadBenchmark {
         } finally {
             parser.stopParsing();
         }
+        cpu.end();
         return check(n);
     }
 
     @Benchmark
-    public long arrowCpp() throws Exception {
+    public long arrowCpp(Cpu cpu) throws Exception {
+        cpu.begin();
         long n = 0;
         try (FileSystemDatasetFactory factory = new FileSystemDatasetFactory(allocator, NativeMemoryPool.getDefault(),
                 FileFormat.CSV, file.toUri().toString());
@@ -172,11 +184,13 @@ public class CsvReadBenchmark {
              ArrowReader reader = scanner.scanBatches()) {
             while (reader.loadNextBatch()) n += reader.getVectorSchemaRoot().getRowCount();
         }
+        cpu.end();
         return check(n);
     }
 
     @Benchmark
-    public long newlineCount() throws IOException {
+    public long newlineCount(Cpu cpu) throws IOException {
+        cpu.begin();
         byte[] b = new byte[1 << 20];
         ByteBuffer bb = ByteBuffer.wrap(b);
         long lines = 0;
@@ -196,7 +210,38 @@ public class CsvReadBenchmark {
                 p += n;
             }
         }
+        cpu.end();
         return check(lines - 1);
+    }
+
+    /**
+     * CPU seconds of the whole process (every thread: readers, GC, Arrow C++'s pool) per file read, as secondary
+     * results {@code cpuSeconds} and {@code files} (divide one by the other). On a shared machine wall time measures the
+     * scheduler as much as the reader; CPU time per file measures the work.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class Cpu {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        public double cpuSeconds;
+        public long files;
+        private long start;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            cpuSeconds = 0;
+            files = 0;
+        }
+
+        void begin() {
+            start = OS.getProcessCpuTime();
+        }
+
+        void end() {
+            cpuSeconds += (OS.getProcessCpuTime() - start) / 1e9;
+            files++;
+        }
     }
 
     private long check(long n) {

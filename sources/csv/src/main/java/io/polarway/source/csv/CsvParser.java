@@ -90,6 +90,7 @@ final class CsvParser implements FormatReader {
     private long line = 1;
 
     private Layout layout;
+    private Schema schema;
     private ColumnWriter[] writers;
     private Batch batch;
     private boolean anyUtf8;
@@ -149,7 +150,7 @@ final class CsvParser implements FormatReader {
     @Override
     public Schema schema() {
         start();
-        return layout.schema();
+        return schema;
     }
 
     /** The layout (after {@link #schema()}), for split readers. */
@@ -209,7 +210,7 @@ final class CsvParser implements FormatReader {
         for (ColumnWriter w : writers) vectors.add(w.finish());
         delivered = true;
         rowsRead += rows;
-        return new VectorSchemaRoot(layout.schema().getFields(), vectors, rows);
+        return new VectorSchemaRoot(schema.getFields(), vectors, rows);
     }
 
     @Override
@@ -727,6 +728,7 @@ final class CsvParser implements FormatReader {
 
     private void prepare() {
         int nout = layout.outputColumns();
+        schema = layout.schema();
         if (batch == null) batch = newBatch(nout);
         writers = new ColumnWriter[nout];
         for (int i = 0; i < nout; i++) {

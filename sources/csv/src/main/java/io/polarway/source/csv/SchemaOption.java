@@ -14,9 +14,9 @@ import java.util.Set;
 
 /**
  * The {@code schema} option parsed: column names with their types, in the order given. Accepts a JSON array of
- * {@code {"name": ..., "type": ...}} objects (the guide's "name and type per column", also Arrow's JSON field form
- * with {@code "type": {"name": "int", "bitWidth": 64}} is not accepted: use the type names), or a JSON object
- * {@code {"a": "int64", "b": "utf8"}}.
+ * {@code {"name": ..., "type": ...}} objects (the guide's "name and type per column"; also wrapped as
+ * {@code {"fields": [...]}}) or a JSON object {@code {"a": "int64", "b": "utf8"}}. Types are the names
+ * {@link ColumnType#parse} accepts, not Arrow's JSON type objects.
  */
 record SchemaOption(List<Entry> entries) {
     private static final ObjectMapper JSON = new ObjectMapper();
