@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The CSV reader: one sequential pass over a byte stream, straight into Arrow vectors.
@@ -86,8 +87,10 @@ final class CsvParser implements FormatReader {
     private boolean eof;
     /** Absolute offset of {@code buf[0]} in the (decompressed) input. */
     private long base;
-    /** Line number (1-based) at {@code pos}. */
+    /** Line number at {@code pos}: 1-based, or for a split relative to its start (line 1 = its first line). */
     private long line = 1;
+    /** For a split: its first line's number in the file, computed when an error needs it; null otherwise. */
+    private final LongSupplier startLine;
 
     private Layout layout;
     private Schema schema;
@@ -111,17 +114,19 @@ final class CsvParser implements FormatReader {
 
     /** A reader of a whole input: BOM, {@code skip_rows}, header and inference come first. */
     CsvParser(ByteInput in, CsvSettings settings, String resource, StatsRecorder stats, long knownEnd) {
-        this(in, settings, resource, stats, null, 0, 1, false, knownEnd);
+        this(in, settings, resource, stats, null, 0, null, false, knownEnd);
     }
 
     /**
-     * A reader of one split: the bytes from a record boundary {@code startOffset} (at line {@code startLine}), with
-     * the layout found by the reader of the whole input.
+     * A reader of one split: the bytes from a record boundary {@code startOffset}, with the layout found by the reader
+     * of the whole input.
      *
+     * @param startLine the line number at {@code startOffset}, asked only when an error needs it (it costs a count of
+     *                  the line breaks before the split)
      * @param lastSplit false when the split's end is a planned boundary that must be outside quotes
      */
     CsvParser(ByteInput in, CsvSettings settings, String resource, StatsRecorder stats, Layout layout,
-              long startOffset, long startLine, boolean lastSplit, long knownEnd) {
+              long startOffset, LongSupplier startLine, boolean lastSplit, long knownEnd) {
         this.in = in;
         this.settings = settings;
         this.resource = resource;
@@ -139,7 +144,7 @@ final class CsvParser implements FormatReader {
                 : "";
         this.buf = new byte[Math.max(1, settings.readBufferBytes())];
         this.base = startOffset;
-        this.line = startLine;
+        this.startLine = startLine;
         this.layout = layout;
     }
 
@@ -554,6 +559,10 @@ final class CsvParser implements FormatReader {
     private Where where(int at, int column) {
         long l = line;
         for (int i = pos; i < at; i++) if (buf[i] == '\n') l++;
+        if (startLine != null) {
+            long first = startLine.getAsLong();
+            l = first < 0 ? -1 : first + l - 1;
+        }
         return Where.resource(resource).withLine(l).withColumn(column).withByteOffset(base + at);
     }
 
@@ -577,8 +586,7 @@ final class CsvParser implements FormatReader {
         if (limit == buf.length) {
             if (buf.length >= MAX_RECORD_BYTES) {
                 throw failure = new ParseException("a record is longer than " + (MAX_RECORD_BYTES >> 20)
-                        + " MiB (an unterminated quote?)", Where.resource(resource).withLine(line)
-                        .withByteOffset(base), null);
+                        + " MiB (an unterminated quote?)", where(pos, -1), null);
             }
             buf = Arrays.copyOf(buf, (int) Math.min(MAX_RECORD_BYTES, (long) buf.length * 2));
         }

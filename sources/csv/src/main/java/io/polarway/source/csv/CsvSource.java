@@ -86,7 +86,8 @@ final class CsvSource extends AbstractStreamingSource implements SplittableSourc
             throw new IoException("cannot read " + resource + ": " + e.getMessage(), Where.resource(resource), e);
         }
         this.parser = new CsvParser(ByteInput.of(ch, split.start(), split.end(), true), settings, resource, stats,
-                layout, split.start(), split.startLine(), split.last(), split.end());
+                layout, split.start(), () -> CsvSplitPlanner.countLines(path, layout.dataStart(), layout.dataLine(),
+                split.start()), split.last(), split.end());
     }
 
     private static FileChannel open(Path path, String resource) {
@@ -143,11 +144,11 @@ final class CsvSource extends AbstractStreamingSource implements SplittableSourc
     public List<? extends SourceSplit> planSplits(int desiredSplits) {
         Layout layout = parser.layout();
         if (compressed || settings.comment() >= 0) {
-            return List.of(new CsvSplit(0, layout.dataStart(), size, layout.dataLine(), true));
+            return List.of(new CsvSplit(0, layout.dataStart(), size, true));
         }
         planned = true;
-        return CsvSplitPlanner.plan(path, config.location(), settings.quote(), layout.dataStart(), layout.dataLine(),
-                size, desiredSplits, settings.splitBytes());
+        return CsvSplitPlanner.plan(path, config.location(), settings.quote(), layout.dataStart(), size, desiredSplits,
+                settings.splitBytes());
     }
 
     @Override

@@ -25,10 +25,10 @@ import java.util.concurrent.Future;
  *
  * <p><b>Quote-parity pre-scan.</b> In CSV as the reader parses it, a quote character opens or closes a quoted field,
  * or is one of a doubled pair inside one; so at a line break, the number of quote characters since the first data
- * record is odd exactly when the line break is inside a quoted field. The planner counts quotes (and line breaks,
- * for line numbers in errors) in each region between the planned cut points, eight bytes at a time and on several
- * threads; each split then starts after the first line break at or after its cut point where the running count is
- * even.
+ * record is odd exactly when the line break is inside a quoted field. The planner counts quotes in each region
+ * between the planned cut points, eight bytes at a time and on several threads; each split then starts after the
+ * first line break at or after its cut point where the running count is even. (Line numbers for errors in a split are
+ * counted only when an error needs one: {@link #countLines}.)
  *
  * <p><b>Validated.</b> A quote inside an unquoted field ({@code ab"c}, which the reader accepts as data) breaks the
  * parity rule. So each split reader, except the last, checks that it ends outside quotes; the reader of split i
@@ -51,10 +51,9 @@ final class CsvSplitPlanner {
      * @param index     0-based position
      * @param start     absolute offset of its first record
      * @param end       absolute offset after its last record
-     * @param startLine line number at {@code start}
      * @param last      whether it ends at the end of the file
      */
-    record CsvSplit(int index, long start, long end, long startLine, boolean last) implements SourceSplit {
+    record CsvSplit(int index, long start, long end, boolean last) implements SourceSplit {
         @Override
         public String splitId() {
             return "bytes[" + start + "," + end + ")";
@@ -68,21 +67,20 @@ final class CsvSplitPlanner {
 
     /**
      * @param dataStart     offset of the first data record
-     * @param dataLine      its line number
      * @param size          file size
      * @param desired       the reader's hint (parallel readers)
      * @param splitBytes    target bytes per split (more, smaller splits than readers keep an ordered stream busy)
      */
-    static List<CsvSplit> plan(Path path, String resource, byte quote, long dataStart, long dataLine, long size,
-                               int desired, long splitBytes) {
+    static List<CsvSplit> plan(Path path, String resource, byte quote, long dataStart, long size, int desired,
+                               long splitBytes) {
         long span = size - dataStart;
         int n = (int) Math.max(1, Math.min(Math.max(desired, (span + splitBytes - 1) / splitBytes),
                 span / Math.max(1, splitBytes / 2)));
-        if (n <= 1 || span <= 0) return List.of(new CsvSplit(0, dataStart, size, dataLine, true));
+        if (n <= 1 || span <= 0) return List.of(new CsvSplit(0, dataStart, size, true));
         long[] cut = new long[n + 1];
         for (int i = 0; i <= n; i++) cut[i] = dataStart + span * i / n;
 
-        long[][] counts = new long[n][];
+        long[] counts = new long[n];
         int threads = Math.max(1, Math.min(Math.min(desired, Runtime.getRuntime().availableProcessors()), n));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "polarway-csv-plan");
@@ -90,29 +88,25 @@ final class CsvSplitPlanner {
             return t;
         });
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            List<Future<long[]>> futures = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
+            List<Future<Long>> futures = new ArrayList<>(n - 1);
+            for (int i = 0; i < n - 1; i++) { // the last region's count is never needed
                 long from = cut[i];
                 long to = cut[i + 1];
                 futures.add(pool.submit(() -> count(ch, from, to, quote)));
             }
-            for (int i = 0; i < n; i++) counts[i] = futures.get(i).get();
+            for (int i = 0; i < n - 1; i++) counts[i] = futures.get(i).get();
 
             List<CsvSplit> splits = new ArrayList<>(n);
             long start = dataStart;
-            long startLine = dataLine;
             long quotes = 0;
-            long lines = dataLine;
             for (int i = 1; i < n; i++) {
-                quotes += counts[i - 1][0];
-                lines += counts[i - 1][1];
-                long[] boundary = boundaryAfter(ch, cut[i], size, quote, (quotes & 1) == 1, lines);
-                if (boundary == null || boundary[0] <= start || boundary[0] >= size) continue;
-                splits.add(new CsvSplit(splits.size(), start, boundary[0], startLine, false));
-                start = boundary[0];
-                startLine = boundary[1];
+                quotes += counts[i - 1];
+                long boundary = boundaryAfter(ch, cut[i], size, quote, (quotes & 1) == 1);
+                if (boundary < 0 || boundary <= start || boundary >= size) continue;
+                splits.add(new CsvSplit(splits.size(), start, boundary, false));
+                start = boundary;
             }
-            splits.add(new CsvSplit(splits.size(), start, size, startLine, true));
+            splits.add(new CsvSplit(splits.size(), start, size, true));
             return splits;
         } catch (IOException e) {
             throw new IoException("cannot plan splits of " + resource + ": " + e.getMessage(),
@@ -128,45 +122,47 @@ final class CsvSplitPlanner {
         }
     }
 
-    /** {quote characters, line breaks} in {@code [from, to)}. */
-    static long[] count(FileChannel ch, long from, long to, byte quote) throws IOException {
+    /** The number of bytes equal to {@code value} in {@code [from, to)}, eight bytes at a time. */
+    static long count(FileChannel ch, long from, long to, byte value) throws IOException {
         byte[] b = new byte[SCAN_BUFFER_BYTES];
         ByteBuffer bb = ByteBuffer.wrap(b);
-        long quotes = 0;
-        long lines = 0;
-        long q = pattern(quote);
-        long nl = pattern((byte) '\n');
+        long count = 0;
+        long pattern = pattern(value);
         for (long p = from; p < to; ) {
             bb.clear().limit((int) Math.min(b.length, to - p));
             int n = ch.read(bb, p);
             if (n <= 0) break;
             int i = 0;
-            for (; i + 8 <= n; i += 8) {
-                long w = (long) LONGS.get(b, i);
-                quotes += zeroBytes(w ^ q);
-                lines += zeroBytes(w ^ nl);
-            }
-            for (; i < n; i++) {
-                if (b[i] == quote) quotes++;
-                if (b[i] == '\n') lines++;
-            }
+            for (; i + 8 <= n; i += 8) count += zeroBytes((long) LONGS.get(b, i) ^ pattern);
+            for (; i < n; i++) if (b[i] == value) count++;
             p += n;
         }
-        return new long[]{quotes, lines};
+        return count;
+    }
+
+    /**
+     * The line number at {@code offset} of a file whose line {@code dataLine} starts at {@code dataStart}: for errors
+     * in a split, counted only when one needs it.
+     */
+    static long countLines(Path path, long dataStart, long dataLine, long offset) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return dataLine + count(ch, dataStart, offset, (byte) '\n');
+        } catch (IOException e) {
+            return -1; // the message then has no line: better than no message
+        }
     }
 
     /**
      * The first record boundary at or after {@code from}: just after a line break outside quotes.
      *
      * @param insideQuotes the parity at {@code from}
-     * @return {offset, line number there}, or null when the file ends first
+     * @return the offset, or -1 when the file ends first
      */
-    private static long[] boundaryAfter(FileChannel ch, long from, long size, byte quote, boolean insideQuotes,
-                                        long line) throws IOException {
+    private static long boundaryAfter(FileChannel ch, long from, long size, byte quote, boolean insideQuotes)
+            throws IOException {
         byte[] b = new byte[64 * 1024];
         ByteBuffer bb = ByteBuffer.wrap(b);
         boolean inside = insideQuotes;
-        long lines = line;
         for (long p = from; p < size; ) {
             bb.clear();
             int n = ch.read(bb, p);
@@ -175,14 +171,13 @@ final class CsvSplitPlanner {
                 byte c = b[i];
                 if (c == quote) {
                     inside = !inside;
-                } else if (c == '\n') {
-                    lines++;
-                    if (!inside) return new long[]{p + i + 1, lines};
+                } else if (c == '\n' && !inside) {
+                    return p + i + 1;
                 }
             }
             p += n;
         }
-        return null;
+        return -1;
     }
 
     private static long pattern(byte value) {

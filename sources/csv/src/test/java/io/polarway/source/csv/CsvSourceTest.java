@@ -271,6 +271,38 @@ class CsvSourceTest {
     }
 
     @Test
+    void anErrorInALaterSplitNamesTheSameLineAndByteAsASequentialRead() throws IOException {
+        String csv = generate(20_000, 5);
+        int at = csv.indexOf("\n15000,") + 1;
+        int next = csv.indexOf("\n15001,") + 1;
+        String bad = csv.substring(0, at) + "15000,plain,oops,true\n" + csv.substring(next);
+        Path file = Files.writeString(tmp.resolve("bad.csv"), bad);
+        CsvSettings settings = CsvSettings.from(CsvTesting.options(), file.toString()).withSplitBytes(16 * 1024);
+        ParseException sequential;
+        try (BufferAllocator root = new RootAllocator();
+             CsvSource s = new CsvSource(SourceConfig.of(file.toString()), context(root), settings)) {
+            sequential = (ParseException) org.assertj.core.api.Assertions.catchThrowable(() -> readAll(s, 1000));
+        }
+        assertThat(sequential).isNotNull();
+        assertThat(sequential.getMessage()).contains("'oops'");
+        try (BufferAllocator root = new RootAllocator()) {
+            CsvSource source = new CsvSource(SourceConfig.of(file.toString()), context(root), settings);
+            try (AdaptiveStream stream = AdaptiveStream.builder(source).allocator(root).parallel(true).parallelism(2)
+                    .chunkSize(1000).memoryLimit("2GB").build()) {
+                Throwable parallel = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                    for (Chunk chunk : stream) chunk.close();
+                });
+                assertThat(parallel).isInstanceOf(ParseException.class);
+                var w = ((ParseException) parallel).where().orElseThrow();
+                var sw = sequential.where().orElseThrow();
+                assertThat(w.line()).isEqualTo(sw.line()).isGreaterThan(15_000);
+                assertThat(w.column()).isEqualTo(sw.column()).isEqualTo(3);
+                assertThat(w.byteOffset()).isEqualTo(sw.byteOffset()).isEqualTo(bad.indexOf("oops"));
+            }
+        }
+    }
+
+    @Test
     void aFileWithCommentsOrCompressionIsNotSplit() throws IOException {
         Path file = Files.writeString(tmp.resolve("c.csv"), generate(5000, 3));
         CsvSettings settings = CsvSettings.from(CsvTesting.options("comment_char", "#"), file.toString())
