@@ -326,7 +326,7 @@ final class CsvParser implements FormatReader {
         final byte d = delimiter;
         final long dPattern = (d & 0xffL) * ONES;
         final byte q = quote;
-        final int cm = comment;
+        final int cm = comment; // -1 (no comment char) never equals a byte here: bytes are compared unsigned
         final Batch bt = batch;
         final int nf = layout.fileColumns();
         final int nout = bt.stride;
@@ -364,7 +364,7 @@ final class CsvParser implements FormatReader {
                     continue;
                 }
             }
-            if (c == cm) {
+            if ((c & 0xff) == cm) {
                 int k = p;
                 while (k < lim && b[k] != '\n') k++;
                 if (k >= lim) {
@@ -780,7 +780,7 @@ final class CsvParser implements FormatReader {
                     continue;
                 }
             }
-            if (c == comment) {
+            if ((c & 0xff) == comment) {
                 int nl = indexOf((byte) '\n', pos);
                 if (nl < 0) {
                     if (eof) {

@@ -83,6 +83,11 @@ class CsvOptionsTest {
             assertThat(CsvTesting.read(utf8, "u.csv", 10, 1024, 0, "encoding", alias).rows())
                     .containsExactly(row("José"));
         }
+        // a record starting with byte 0xFF ('ÿ' in Latin-1) is data, not a comment line (bytes are unsigned)
+        byte[] y = "ÿ\nÿes\nok\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(CsvTesting.read(y, "y.csv", 10, 1024, 0, "encoding", "latin1").rows())
+                .containsExactly(row("ÿes"), row("ok"));
+        assertThat(CsvTesting.read(y, "y.csv", 10, 1024, 0, "encoding", "latin1").names()).containsExactly("ÿ");
         assertThatThrownBy(() -> CsvTesting.options("encoding", "ebcdic")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("latin1");
     }
