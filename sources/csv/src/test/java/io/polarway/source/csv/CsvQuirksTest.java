@@ -254,6 +254,45 @@ class CsvQuirksTest {
     }
 
     @Test
+    void anUnterminatedQuoteInAHugeInputIsAnErrorNotAnEndlessBuffer() {
+        // 80 MB after an opening quote, produced on the fly: the buffer may grow to 64 MiB for one record, no further
+        java.io.InputStream in = new java.io.InputStream() {
+            private final byte[] head = "a,b\n1,\"".getBytes(StandardCharsets.US_ASCII);
+            private long left = 80_000_000L;
+            private int h;
+
+            @Override
+            public int read() {
+                if (h < head.length) return head[h++];
+                return left-- > 0 ? 'x' : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (h < head.length) {
+                    int n = Math.min(len, head.length - h);
+                    System.arraycopy(head, h, b, off, n);
+                    h += n;
+                    return n;
+                }
+                if (left <= 0) return -1;
+                int n = (int) Math.min(len, left);
+                java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+                left -= n;
+                return n;
+            }
+        };
+        CsvSettings settings = CsvSettings.from(CsvTesting.options(), "huge.csv");
+        try (var allocator = new org.apache.arrow.memory.RootAllocator();
+             CsvParser p = new CsvParser(ByteInput.of(in), settings, "huge.csv", new io.polarway.api.StatsRecorder(), -1)) {
+            assertThatThrownBy(() -> p.read(allocator, 10)).isInstanceOfSatisfying(ParseException.class, e -> {
+                assertThat(e.getMessage()).contains("longer than 64 MiB");
+                assertThat(e.where().orElseThrow().line()).isEqualTo(2);
+            });
+        }
+    }
+
+    @Test
     void duplicateAndEmptyHeaderNamesAreMadeUnique() {
         assertThat(read("a,a,,b,a_1\n1,2,3,4,5\n").names()).containsExactly("a", "a_2", "column_3", "b", "a_1");
     }
