@@ -3,6 +3,7 @@ package io.polarway.source.dynamodb;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -28,7 +29,8 @@ import java.util.Set;
 final class AttributeValues {
     /** Exact numbers: a float in the option's JSON stays its decimal value, never a double. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     /** The type descriptors of DynamoDB JSON, e.g. {@code {"S": "x"}}. */
     private static final Set<String> TYPE_TAGS = Set.of("S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "M", "L");
 
