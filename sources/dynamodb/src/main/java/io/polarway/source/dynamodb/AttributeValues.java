@@ -2,8 +2,8 @@ package io.polarway.source.dynamodb;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -11,7 +11,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ final class AttributeValues {
     /** Exact numbers: a float in the option's JSON stays its decimal value, never a double. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     /** The type descriptors of DynamoDB JSON, e.g. {@code {"S": "x"}}. */
     private static final Set<String> TYPE_TAGS = Set.of("S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "M", "L");
 
@@ -98,8 +97,7 @@ final class AttributeValues {
     static Map<String, String> parseNames(String json) {
         JsonNode node = readObject(json);
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getKey().startsWith("#")) {
                 throw new IllegalArgumentException("placeholder '" + e.getKey() + "' must start with '#'");
             }
@@ -123,8 +121,7 @@ final class AttributeValues {
     static Map<String, AttributeValue> parseValues(String json) {
         JsonNode node = readObject(json);
         Map<String, AttributeValue> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getKey().startsWith(":")) {
                 throw new IllegalArgumentException("placeholder '" + e.getKey() + "' must start with ':'");
             }
@@ -161,8 +158,7 @@ final class AttributeValues {
         }
         if (n.isObject()) {
             Map<String, AttributeValue> m = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : n.properties()) {
                 m.put(e.getKey(), fromJson(e.getValue()));
             }
             return AttributeValue.fromM(m);
@@ -203,8 +199,7 @@ final class AttributeValues {
             case "M": {
                 if (!v.isObject()) throw new IllegalArgumentException("M needs an object");
                 Map<String, AttributeValue> m = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : v.properties()) {
                     m.put(e.getKey(), fromJson(e.getValue()));
                 }
                 return AttributeValue.fromM(m);

@@ -5,10 +5,12 @@ import io.polarway.testkit.Caches;
 import io.polarway.testkit.ExternalProcess;
 import io.polarway.testkit.Ports;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,6 +47,15 @@ public final class Dynalite implements AutoCloseable {
      * @throws BackendStartException when node or npm is missing, the install fails, or the server does not come up
      */
     public static Dynalite start() {
+        return start(null);
+    }
+
+    /**
+     * As {@link #start()}, with the tables kept on disk in {@code dataDir} (LevelDB) when it is not null, so a
+     * later server started on the same folder finds them (benchmark forks seed once). One server per folder at a
+     * time: LevelDB locks it.
+     */
+    public static Dynalite start(Path dataDir) {
         Path dir = Caches.npmPackage("dynalite", VERSION, Duration.ofMinutes(5));
         Path cli = dir.resolve("node_modules").resolve("dynalite").resolve("cli.js");
         if (!Files.isRegularFile(cli)) {
@@ -52,9 +63,18 @@ public final class Dynalite implements AutoCloseable {
                     + " is missing", null);
         }
         int port = Ports.free();
+        List<String> command = new ArrayList<>(List.of("node", cli.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
+        if (dataDir != null) {
+            try {
+                Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new BackendStartException("cannot create dynalite's data folder " + dataDir + ": " + e, e);
+            }
+            command.addAll(List.of("--path", dataDir.toAbsolutePath().toString()));
+        }
         ExternalProcess p = ExternalProcess.builder("dynalite")
-                .command(List.of("node", cli.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
-                        "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"))
+                .command(command)
                 .readyWhenPortOpen(port)
                 .startTimeout(Duration.ofSeconds(60))
                 .start();
