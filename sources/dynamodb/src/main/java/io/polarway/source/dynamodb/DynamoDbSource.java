@@ -63,6 +63,7 @@ public final class DynamoDbSource extends AbstractStreamingSource implements Spl
     private final ItemAssembler assembler;
     private int partIndex;
     private PageCursor cursor;
+    private boolean delivered;
 
     private DynamoDbSource(SourceConfig config, SourceContext context, ReadContext ctx, boolean ownsContext,
                            List<DynamoDbSegment> parts, String splitId) {
@@ -116,7 +117,20 @@ public final class DynamoDbSource extends AbstractStreamingSource implements Spl
                 partIndex++;
             }
         }
-        return assembler.build(allocator, maxRows);
+        VectorSchemaRoot root = assembler.build(allocator, maxRows);
+        if (root == null && !delivered && ownsContext && ctx.settings.schema() != null) {
+            // No items, but a known schema: one empty chunk says what the (empty) result looks like.
+            root = VectorSchemaRoot.create(ctx.settings.schema(), allocator);
+            try {
+                root.allocateNew();
+            } catch (RuntimeException e) {
+                root.close();
+                throw e;
+            }
+            root.setRowCount(0);
+        }
+        delivered |= root != null;
+        return root;
     }
 
     /** The cursor of the part being read, opened on first use; null once every part is read. */

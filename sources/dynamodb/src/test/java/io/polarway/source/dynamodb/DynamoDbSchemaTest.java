@@ -271,4 +271,19 @@ class DynamoDbSchemaTest {
             assertThat(names(source.metadata().schema())).containsExactly("pk", "sk", "_extra", "_unknown");
         }
     }
+
+    @Test
+    void noItemsWithAnExplicitSchemaIsOneEmptyChunkOfThatSchema() {
+        try (StreamingSource source = Local.open(query("nobody").withOption("schema", "sk: int64, name: utf8"))) {
+            try (Chunk empty = source.readChunk(100).orElseThrow()) {
+                assertThat(empty.rowCount()).isZero();
+                assertThat(names(empty.schema())).containsExactly("sk", "name", "_extra");
+            }
+            assertThat(source.readChunk(100)).isEmpty();
+        }
+        try (StreamingSource source = Local.open(query("nobody"))) {
+            assertThat(source.readChunk(100)).isEmpty();
+            assertThat(source.metadata().schema()).isNull();
+        }
+    }
 }
