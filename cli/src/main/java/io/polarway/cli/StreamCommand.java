@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Stream LOCATION from a source into Arrow chunks whose size follows memory pressure.",
-                "With --output every row is written (.csv, .arrow or .jsonl); without it the rows are read and "
+                "With --output every row is written (.csv, .arrow, .jsonl or .parquet); without it the rows are read and "
                         + "dropped, which measures the source.",
                 "Exit codes: 0 ok, 1 error, 2 configuration or usage error, 3 memory limit."},
         footer = {"", "Example:",
@@ -51,6 +51,11 @@ final class StreamCommand implements Callable<Integer> {
             description = "Hard memory limit, e.g. 600MB, 2GB, 1.5GiB (default: the cgroup limit, else RAM).")
     Long memoryLimit;
 
+    @Option(names = "--profile", paramLabel = "VM",
+            description = "Size for a VM profile (B1s, B2s, B4ms, t3.micro, ...): its recommended memory limit and "
+                    + "chunk-size clamps, unless given explicitly.")
+    String profile;
+
     @Option(names = "--chunk-size", paramLabel = "ROWS", converter = Converters.PositiveInt.class,
             description = "Initial chunk size in rows (default: " + SourceConfig.DEFAULT_CHUNK_SIZE_ROWS + ").")
     Integer chunkSize;
@@ -74,7 +79,7 @@ final class StreamCommand implements Callable<Integer> {
     List<KeyValue> policyParams = new ArrayList<>();
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Write every row to FILE; the extension picks the format: .csv, .arrow, .jsonl.")
+            description = "Write every row to FILE; the extension picks the format: .csv, .arrow, .jsonl, .parquet.")
     Path output;
 
     @Option(names = "--stats", paramLabel = "FILE",
@@ -162,6 +167,7 @@ final class StreamCommand implements Callable<Integer> {
             if (chunkSize != null) config = config.withChunkSize(chunkSize);
             AdaptiveStream.Builder builder = AdaptiveStream.builder(type, config).listener(progress);
             if (policy != null) builder.policy(policy);
+            if (profile != null) builder.profile(profile);
             if (!policyParams.isEmpty()) builder.policyParams(KeyValue.toMap(policyParams));
             if (parallelism != null) builder.parallelism(parallelism);
             return builder.build();

@@ -139,12 +139,34 @@ public final class SourceConfig {
     static boolean looksSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("secret") || k.contains("password") || k.contains("token") || k.contains("key")
-                && !k.equals("key_column") || k.contains("credential") || k.contains("sas") || k.contains("auth");
+                && !k.equals("key_column") || k.contains("credential") || k.contains("sas") || k.contains("auth")
+                || k.contains("header"); // request headers (http) often carry credentials
+    }
+
+    /**
+     * The location as {@link #toString()} shows it: user info dropped and the values of query parameters whose names
+     * look secret ({@code api_key}, {@code sig}, {@code token}, ...) masked, as URLs sometimes carry credentials.
+     */
+    static String redactLocation(String location) {
+        String out = location.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@?#]*@", "$1");
+        int q = out.indexOf('?');
+        if (q < 0) return out;
+        StringBuilder sb = new StringBuilder(out.substring(0, q + 1));
+        String[] parts = out.substring(q + 1).split("&", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) sb.append('&');
+            int eq = parts[i].indexOf('=');
+            String name = eq < 0 ? parts[i] : parts[i].substring(0, eq);
+            String n = name.toLowerCase(Locale.ROOT);
+            boolean secret = looksSecret(n) || n.equals("sig") || n.equals("signature") || n.startsWith("x-amz-");
+            sb.append(eq >= 0 && secret ? name + "=****" : parts[i]);
+        }
+        return sb.toString();
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("SourceConfig{location=").append(location);
+        StringBuilder sb = new StringBuilder("SourceConfig{location=").append(redactLocation(location));
         if (memoryLimitBytes > 0) sb.append(", memoryLimit=").append(ByteSize.format(memoryLimitBytes));
         sb.append(", chunkSizeRows=").append(chunkSizeRows)
                 .append(", parallel=").append(parallel)

@@ -337,19 +337,27 @@ public final class CgroupSandbox implements AutoCloseable {
      */
     public List<String> wrapCommand(List<String> command) {
         if (command.isEmpty()) throw new IllegalArgumentException("empty command");
+        String script = joinShell() + "exec \"$@\"";
+        List<String> out = new ArrayList<>(command.size() + 4);
+        out.add("/bin/sh");
+        out.add("-c");
+        out.add(script);
+        out.add("sh");
+        out.addAll(command);
+        return out;
+    }
+
+    /**
+     * Shell commands (each ending in {@code "; "}) that move the running shell into the group(s), exiting with
+     * {@value #JOIN_FAILED_EXIT} if that fails; for wrapper scripts that then {@code exec} their command.
+     */
+    public String joinShell() {
         StringBuilder script = new StringBuilder();
         for (Path procs : procsFiles()) {
             script.append("echo $$ > ").append(shellQuote(procs.toString()))
                     .append(" || exit ").append(JOIN_FAILED_EXIT).append("; ");
         }
-        script.append("exec \"$@\"");
-        List<String> out = new ArrayList<>(command.size() + 4);
-        out.add("/bin/sh");
-        out.add("-c");
-        out.add(script.toString());
-        out.add("sh");
-        out.addAll(command);
-        return out;
+        return script.toString();
     }
 
     private List<Path> procsFiles() {
@@ -386,6 +394,36 @@ public final class CgroupSandbox implements AutoCloseable {
     /** Usage minus inactive page cache now. */
     public long workingSetBytes() {
         return reader.workingSetBytes();
+    }
+
+    /**
+     * Changes the CPU quota of a running group (the bench runner holds a burstable VM to its baseline once its
+     * credits run out).
+     *
+     * @throws IllegalStateException when the group has no CPU quota ({@link #cpuLimited()} is false)
+     * @throws IOException           when the quota file cannot be written
+     */
+    public void setCpuQuota(double cores) throws IOException {
+        if (!cpuLimited) throw new IllegalStateException("no cpu quota on " + this);
+        if (!(cores > 0)) throw new IllegalArgumentException("cpu quota must be > 0 cores: " + cores);
+        if (cpuDir != null) {
+            write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros(cores)));
+        } else {
+            write(memoryDir.resolve("cpu.max"), quotaMicros(cores) + " " + CFS_PERIOD_US);
+        }
+    }
+
+    /** The pids in the group now (empty when it has none or cannot be read). */
+    public List<Long> pids() {
+        List<Long> out = new ArrayList<>();
+        for (String w : words(memoryDir.resolve("cgroup.procs"))) {
+            try {
+                out.add(Long.parseLong(w));
+            } catch (NumberFormatException ignored) {
+                // not a pid
+            }
+        }
+        return out;
     }
 
     /** "v1" or "v2". */

@@ -17,7 +17,9 @@ import io.polarway.error.PolarwayException;
 import io.polarway.memory.MemoryMonitor;
 import io.polarway.memory.MemoryProbe;
 import io.polarway.memory.MemorySnapshot;
+import io.polarway.policy.PolicyFactory;
 import io.polarway.policy.PolicyRegistry;
+import io.polarway.profile.VmProfile;
 import io.polarway.policy.PolicySettings;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -70,6 +73,8 @@ import java.util.stream.StreamSupport;
  * One consumer thread at a time; {@link #stats()} from any thread.
  */
 public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
+    /** Default of {@link Builder#releaseWaitMillis}. */
+    static final long DEFAULT_RELEASE_WAIT_MILLIS = 1_000;
     private final StreamingSource source;
     private final BufferAllocator allocator;
     private final boolean ownsAllocator;
@@ -77,6 +82,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
     private final StatsRecorder stats = new StatsRecorder();
     private final StreamController controller;
     private final long dataLimitBytes;
+    private final long releaseWaitNanos;
     private final List<StreamingSource> readers = new CopyOnWriteArrayList<>();
     private final ChunkQueue queue;
     private final List<Thread> threads = new ArrayList<>();
@@ -87,7 +93,8 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
     private AdaptiveStream(Builder b) {
         SourceRegistry registry = b.registry != null ? b.registry : SourceRegistry.withDefaults();
         long configuredLimit = b.memoryLimitBytes > 0 ? b.memoryLimitBytes
-                : b.config != null ? b.config.memoryLimitBytes().orElse(0) : 0;
+                : b.config != null && b.config.memoryLimitBytes().isPresent() ? b.config.memoryLimitBytes().getAsLong()
+                : b.profile != null ? b.profile.recommendedLimitBytes() : 0;
         this.ownsAllocator = b.allocator == null;
         this.allocator = ownsAllocator ? new RootAllocator(Long.MAX_VALUE) : b.allocator;
         StreamingSource created = null;
@@ -101,12 +108,14 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
                         + ", " + atStart.signal() + "): raise the limit", List.of(), null);
             }
             this.dataLimitBytes = b.dataLimitBytes > 0 ? b.dataLimitBytes : DataLimit.bytes(atStart);
+            this.releaseWaitNanos = TimeUnit.MILLISECONDS.toNanos(b.releaseWaitMillis);
             if (ownsAllocator) allocator.setLimit(dataLimitBytes);
             SourceContext context = new SourceContext(allocator, memory);
             int initialRows = b.chunkSizeRows > 0 ? b.chunkSizeRows
                     : b.config != null ? b.config.chunkSizeRows() : b.source.chunkSizeRows();
-            PolicySettings settings = PolicySettings.from(PolicyRegistry.withDefaults(), b.policyName, b.policyParams,
-                    initialRows);
+            PolicyRegistry policies = PolicyRegistry.withDefaults();
+            PolicySettings settings = PolicySettings.from(policies, b.policyName,
+                    withProfileDefaults(b.policyParams, b.profile, policies.get(b.policyName)), initialRows);
             this.controller = new StreamController(settings.policy(), settings.gate(), memory, stats, b.listener,
                     b.nanoClock, b.pollMillis, b.stallMillis, b.stallAction);
             if (b.source != null) {
@@ -140,6 +149,23 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             if (ownsAllocator) allocator.close();
             throw e;
         }
+    }
+
+    /**
+     * The policy parameters with a profile's chunk-size clamps added where the user set none and the policy has
+     * them ({@code max_chunk_rows}, {@code min_chunk_rows}).
+     */
+    private static Map<String, String> withProfileDefaults(Map<String, String> params, VmProfile profile,
+                                                           PolicyFactory policy) {
+        if (profile == null) return params;
+        Map<String, String> out = new LinkedHashMap<>(params);
+        if (policy.options().contains("max_chunk_rows")) {
+            out.putIfAbsent("max_chunk_rows", Integer.toString(profile.maxChunkRows()));
+        }
+        if (policy.options().contains("min_chunk_rows")) {
+            out.putIfAbsent("min_chunk_rows", Integer.toString(profile.minChunkRows()));
+        }
+        return out;
     }
 
     /** A stream over a source created by type through the registry, reading with the stream's allocator. */
@@ -188,28 +214,37 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         }
     }
 
-    /** Waits for the gate, reads one chunk, retries with fewer rows on a MemoryLimit error. */
+    /**
+     * Waits for the gate, reads one chunk. On a MemoryLimit error while other chunks are held (queued or with the
+     * consumer) it first waits up to {@link Builder#releaseWaitMillis} for one of them to be released and retries the same
+     * size — backpressure, not failure; with no release in that time (a consumer that holds chunks until it gets the
+     * next one would otherwise deadlock) it retries with half the rows, down to one row, then gives up. The waits of
+     * one read add up to at most the stall timeout.
+     */
     private Optional<Chunk> readOne(StreamingSource reader) throws InterruptedException {
         int rows = controller.awaitPermit();
+        long waitBudgetNanos = controller.stallNanos();
         while (true) {
             long start = System.nanoTime();
+            PolarwayException limit;
             try {
                 Optional<Chunk> chunk = reader.readChunk(rows);
                 if (chunk.isPresent()) controller.afterChunk(chunk.get(), rows, System.nanoTime() - start);
                 return chunk;
             } catch (MemoryLimitException e) {
-                int retry = controller.afterMemoryLimit(rows);
-                if (retry < 0) throw e;
-                rows = retry;
+                limit = e;
             } catch (OutOfMemoryException e) {
                 // A source that allocates outside AbstractStreamingSource: same meaning, same type.
-                int retry = controller.afterMemoryLimit(rows);
-                if (retry < 0) {
-                    throw new MemoryLimitException("chunk does not fit the data limit", dataLimitBytes,
-                            allocator.getAllocatedMemory(), null, e);
-                }
-                rows = retry;
+                limit = new MemoryLimitException("chunk does not fit the data limit", dataLimitBytes,
+                        allocator.getAllocatedMemory(), null, e);
             }
+            long waitStart = System.nanoTime();
+            boolean released = controller.awaitRelease(Math.min(releaseWaitNanos, waitBudgetNanos));
+            waitBudgetNanos -= System.nanoTime() - waitStart;
+            if (released) continue;
+            int retry = controller.afterMemoryLimit(rows);
+            if (retry < 0) throw limit;
+            rows = retry;
         }
     }
 
@@ -457,6 +492,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private int parallelism = Runtime.getRuntime().availableProcessors();
         private boolean ordered = true;
         private String policyName = "guide";
+        private VmProfile profile;
         private final Map<String, String> policyParams = new LinkedHashMap<>();
         private StreamListener listener = new StreamListener() {
         };
@@ -467,6 +503,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private long pollMillis = 10;
         private long stallMillis = 30_000;
         private StallAction stallAction = StallAction.CONTINUE;
+        private long releaseWaitMillis = DEFAULT_RELEASE_WAIT_MILLIS;
 
         private Builder(String type, SourceConfig config, StreamingSource source) {
             this.type = type;
@@ -527,6 +564,21 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             return this;
         }
 
+        /**
+         * Sizes the stream for a VM profile (see {@link VmProfile}): its recommended memory limit unless a limit is
+         * set here or in the config, and its min and max chunk sizes as the policy's clamps unless set as policy
+         * parameters.
+         */
+        public Builder profile(VmProfile p) {
+            this.profile = Objects.requireNonNull(p);
+            return this;
+        }
+
+        /** {@link #profile(VmProfile)} by name or alias, e.g. {@code B1s}. */
+        public Builder profile(String nameOrAlias) {
+            return profile(VmProfile.load(nameOrAlias));
+        }
+
         /** The chunk-size policy by registered name (default {@code guide}). */
         public Builder policy(String name) {
             this.policyName = Objects.requireNonNull(name);
@@ -583,6 +635,16 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         public Builder stallTimeoutMillis(long millis, StallAction action) {
             this.stallMillis = Math.max(0, millis);
             this.stallAction = Objects.requireNonNull(action);
+            return this;
+        }
+
+        /**
+         * How long a reader that hit the data limit waits for a chunk held elsewhere (queued, or with the consumer) to
+         * be released before it shrinks the chunk instead (default 1 s). Longer suits consumers that hold chunks for
+         * long; shorter ones that hold the current chunk until they get the next.
+         */
+        public Builder releaseWaitMillis(long millis) {
+            this.releaseWaitMillis = Math.max(0, millis);
             return this;
         }
 

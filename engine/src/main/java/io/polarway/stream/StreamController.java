@@ -142,6 +142,49 @@ final class StreamController {
         }
     }
 
+    /**
+     * After a MemoryLimit error while other chunks are still held (queued, or in the consumer's hands): waits, as
+     * backpressure, until one of them is released, so a consumer that holds memory slows the reader down instead of
+     * failing it. Counts as a pause ({@code memory_limit_waits} in the counters).
+     *
+     * @param maxWaitNanos how long to wait at most (what is left of the stall timeout)
+     * @return true if a release happened (retry the same size); false when nothing is outstanding (the chunk alone
+     *         does not fit: shrink it) or nothing was released in time
+     * @throws InterruptedException when the stream is closing
+     */
+    boolean awaitRelease(long maxWaitNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long before = outstandingBytes.get();
+            if (before <= 0 || maxWaitNanos <= 0) return false;
+            long start = nanoClock.getAsLong();
+            MemorySnapshot atStart = sample();
+            stats.count("memory_limit_waits", 1);
+            notify(() -> listener.onPause(atStart));
+            try {
+                while (outstandingBytes.get() >= before) {
+                    if (cancelled) throw new InterruptedException("stream closed");
+                    long left = maxWaitNanos - (nanoClock.getAsLong() - start);
+                    if (left <= 0) return false;
+                    released.awaitNanos(Math.min(left, pollNanos));
+                }
+                return true;
+            } finally {
+                long waited = nanoClock.getAsLong() - start;
+                stats.paused(waited);
+                MemorySnapshot atEnd = sample();
+                notify(() -> listener.onResume(atEnd, waited));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stall timeout, nanoseconds: the longest a reader waits for memory before giving up on waiting. */
+    long stallNanos() {
+        return stallNanos;
+    }
+
     /** After a MemoryLimit error: halve the chunk size, or return -1 when one row does not fit. */
     int afterMemoryLimit(int failedRows) {
         lock.lock();

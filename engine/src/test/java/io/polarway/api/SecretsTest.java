@@ -90,4 +90,13 @@ class SecretsTest {
         assertThat(s.reveal()).isEqualTo(S);
         assertThat(Credentials.ApiKey.header(S).name()).isEqualTo("X-API-Key");
     }
+
+    @Test
+    void locationsAndHeaderOptionsAreMaskedInConfigs() {
+        SourceConfig config = SourceConfig.of("https://user:" + S + "@api.example/v1?page=2&api_key=" + S + "&sig=" + S)
+                .withOption("headers", "{\"Authorization\": \"" + S + "\"}");
+        assertThat(config.toString()).doesNotContain(S).contains("https://api.example/v1?page=2&api_key=****&sig=****")
+                .contains("headers=****");
+        assertThat(config.location()).contains(S); // the source itself still gets the real location
+    }
 }

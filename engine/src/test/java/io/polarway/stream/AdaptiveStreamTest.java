@@ -312,6 +312,54 @@ class AdaptiveStreamTest {
     }
 
     @Test
+    void aConsumerHoldingMemoryMakesTheReaderWaitInsteadOfFailingOrShrinking() {
+        // chunks of 4 rows × 1 MiB (4.2 MB each, ~6.3 MB while a vector doubles): the data limit holds three
+        // finished chunks but not a fourth being built, so the reader must wait for the consumer's release
+        SourceConfig wide = generate(40).withOption("types", "utf8").withOption("columns", "1")
+                .withOption("string_length", "1048576").withChunkSize(4);
+        // the stream's own allocator: the data limit applies to it (and its close checks for leaks)
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", wide).memoryProbe(probe)
+                .dataLimit(16L << 20).policy("fixed").prefetch(true).releaseWaitMillis(60_000).build()) {
+            RowChecker rc = new RowChecker();
+            Chunk held = s.next().orElseThrow();
+            rc.accept(held);
+            // hold the first chunk until the reader, two chunks ahead, is blocked on the limit
+            Await.until("the reader waits for a release", Duration.ofSeconds(30),
+                    () -> s.stats().counters().containsKey("memory_limit_waits"));
+            for (Optional<Chunk> next; (next = s.next()).isPresent(); ) {
+                rc.accept(next.get());
+                held.close(); // keep the previous chunk until the next one arrives
+                held = next.get();
+            }
+            held.close();
+            assertThat(rc.exactlyOnce(40)).isTrue();
+            assertThat(s.stats().counters().getOrDefault("memory_limit_retries", 0L)).isZero(); // never shrank
+            assertThat(s.stats().minChunkSize()).isEqualTo(4);
+            assertThat(s.stats().pauses()).isPositive();
+        }
+    }
+
+    @Test
+    void aConsumerThatHoldsUntilTheNextChunkIsNotDeadlockedTheReaderShrinks() {
+        // the limit cannot hold the consumer's chunk plus the next: waiting would never end, so the reader shrinks
+        SourceConfig wide = generate(12).withOption("types", "utf8").withOption("columns", "1")
+                .withOption("string_length", "1048576").withChunkSize(4);
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", wide).memoryProbe(probe)
+                .dataLimit(7L << 20).policy("fixed").releaseWaitMillis(20).build()) {
+            RowChecker rc = new RowChecker();
+            Chunk held = null;
+            for (Optional<Chunk> next; (next = s.next()).isPresent(); ) {
+                rc.accept(next.get());
+                if (held != null) held.close();
+                held = next.get();
+            }
+            if (held != null) held.close();
+            assertThat(rc.exactlyOnce(12)).isTrue();
+            assertThat(s.stats().counters().get("memory_limit_retries")).isPositive();
+        }
+    }
+
+    @Test
     void memoryLimitRetriesWithFewerRowsAndLosesNothing() {
         SourceConfig wide = generate(40).withOption("types", "utf8").withOption("columns", "4")
                 .withOption("string_length", "1048576").withChunkSize(64);

@@ -44,10 +44,12 @@ public class PolicyStepBenchmark {
     private HysteresisGate gate;
     private PolicySample[] samples;
     private int next;
+    private Inject inject;
 
     @Setup
     public void setUp() {
         PolicySettings settings = PolicySettings.from(PolicyRegistry.withDefaults(), policy, Map.of(), 10_000);
+        inject = Inject.forBenchmark(getClass().getSimpleName());
         chunkPolicy = settings.policy();
         gate = (HysteresisGate) settings.gate();
         double[] fractions = {0.30, 0.45, 0.60, 0.75, 0.85, 0.92, 0.95, 0.80, 0.65, 0.40};
@@ -60,6 +62,12 @@ public class PolicyStepBenchmark {
 
     @Benchmark
     public int step() {
+        int r = oneStep();
+        if (inject.repeat()) r += oneStep();
+        return r;
+    }
+
+    private int oneStep() {
         PolicySample s = samples[next];
         next = next + 1 == samples.length ? 0 : next + 1;
         ChunkDecision d = chunkPolicy.onSample(s);

@@ -15,7 +15,9 @@ public enum OutputFormat {
     /** Arrow IPC file format (random-access, with footer). */
     ARROW(".arrow"),
     /** JSON lines: one object per row. */
-    JSONL(".jsonl");
+    JSONL(".jsonl"),
+    /** Parquet, written in row groups by arrow-dataset's native writer. */
+    PARQUET(".parquet");
 
     private final String extension;
 
@@ -53,6 +55,7 @@ public enum OutputFormat {
             case CSV -> CsvChunkWriter.create(path);
             case ARROW -> ArrowChunkWriter.create(path);
             case JSONL -> JsonLinesChunkWriter.create(path);
+            case PARQUET -> ParquetChunkWriter.create(path);
         };
     }
 }

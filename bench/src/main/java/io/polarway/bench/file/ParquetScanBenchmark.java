@@ -1,0 +1,78 @@
+package io.polarway.bench.file;
+
+import io.polarway.api.SourceConfig;
+import org.apache.arrow.dataset.file.FileFormat;
+import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
+import org.apache.arrow.dataset.scanner.ScanOptions;
+import org.apache.arrow.dataset.scanner.Scanner;
+import org.apache.arrow.dataset.source.Dataset;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Parquet through the file source (chunks assembled to {@code chunkRows}, native pool bounded and counted) against a
+ * raw arrow-dataset scan of the same file (the peer: batches of 32,768 rows, default pool, nothing assembled). Both
+ * touch every batch's id column. Target: the source at ≥ 0.95× the raw scan's throughput. The file (rows × ~40 B) is
+ * generated once under {@code -Dpolarway.bench.dir} (default the temp dir).
+ *
+ * <pre>java -jar bench/target/benchmarks.jar ParquetScanBenchmark -f 1 -wi 2 -i 5</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx1g"})
+public class ParquetScanBenchmark {
+    @Param({"4000000"})
+    long rows;
+
+    @Param({"100000"})
+    int chunkRows;
+
+    Path file;
+
+    @Setup
+    public void setup() throws Exception {
+        file = BenchFiles.parquet("scan-" + rows + ".parquet", 0, rows);
+    }
+
+    @Benchmark
+    public long fileSource() {
+        return BenchFiles.readAll(SourceConfig.of(file.toString()), chunkRows);
+    }
+
+    @Benchmark
+    public long rawDatasetScan() throws Exception {
+        long acc = 0;
+        try (RootAllocator a = new RootAllocator();
+             FileSystemDatasetFactory f = new FileSystemDatasetFactory(a, NativeMemoryPool.getDefault(),
+                     FileFormat.PARQUET, file.toUri().toString());
+             Dataset d = f.finish();
+             Scanner s = d.newScan(new ScanOptions(32_768));
+             ArrowReader r = s.scanBatches()) {
+            while (r.loadNextBatch()) {
+                int n = r.getVectorSchemaRoot().getRowCount();
+                BigIntVector id = (BigIntVector) r.getVectorSchemaRoot().getVector("id");
+                acc += n + id.get(n - 1);
+            }
+        }
+        return acc;
+    }
+}

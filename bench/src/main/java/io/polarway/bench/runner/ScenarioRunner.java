@@ -1,0 +1,139 @@
+package io.polarway.bench.runner;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.scenario.Scenario;
+import io.polarway.bench.scenario.ScenarioBenchmark;
+import io.polarway.bench.scenario.ScenarioProfiler;
+import io.polarway.profile.VmProfile;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one scenario under one profile as a single-shot JMH benchmark whose fork lives inside the profile's
+ * {@link Confinement}, then decides what happened. JMH drops a fork the kernel killed from its results (it only
+ * prints {@code <forked VM failed with exit code 137>}), so a missing result is read together with the group's
+ * {@code oom_kill} counter and the exit code in JMH's output: a kill is an {@code OOM_KILLED} outcome, never a silent
+ * gap.
+ */
+final class ScenarioRunner {
+    private static final Pattern FORK_EXIT = Pattern.compile("forked VM failed with exit code (\\d+)");
+    private final SuiteConfig config;
+
+    ScenarioRunner(SuiteConfig config) {
+        this.config = config;
+    }
+
+    RunRecord run(Scenario scenario, VmProfile profile, int repeat) throws IOException {
+        String id = scenario.name() + "_" + profile.label() + "_" + repeat;
+        Path dir = config.out().resolve("runs").resolve(id);
+        Files.createDirectories(dir);
+        RunRecord r = new RunRecord();
+        r.scenario = scenario.name();
+        r.profile = profile.name();
+        r.profileLabel = profile.label();
+        r.suite = config.suite();
+        r.repeat = repeat;
+        r.recommendedLimitBytes = profile.recommendedLimitBytes();
+        r.expectedOutcome = scenario.expect().outcome();
+        r.runDir = config.out().relativize(dir).toString();
+
+        String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
+        try (Confinement box = Confinement.create(profile, group)) {
+            r.confinement = box.kind();
+            r.confined = box.confined();
+            r.confinementNote = box.note();
+            r.limitBytes = box.limitBytes();
+            r.cpuQuotaCores = box.cpuQuotaCores();
+            Path wrapper = box.writeJvmWrapper(dir);
+            CreditController credits = null;
+            if (box.sandbox() != null && box.sandbox().cpuLimited() && !profile.cpu().unlimited()) {
+                credits = new CreditController(box.sandbox(),
+                        new CpuCredits(profile.cpu(), box.cpuQuotaCores(), profile.cpu().initialCredits()),
+                        dir.resolve("cpu.jsonl"));
+            }
+            Path jmhLog = dir.resolve("jmh.log");
+            Collection<RunResult> results;
+            long start = System.nanoTime();
+            try {
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog)).run();
+            } catch (RunnerException e) {
+                results = List.of();
+                r.failure = "JMH: " + e.getMessage();
+            } finally {
+                if (credits != null) {
+                    credits.close();
+                    r.cpuThrottled = credits.everThrottled();
+                }
+            }
+            r.elapsedMs = (System.nanoTime() - start) / 1e6;
+            r.oomKills = box.oomKills();
+            r.peakRawBytes = box.peakRawBytes();
+            String log = Files.exists(jmhLog) ? Files.readString(jmhLog, StandardCharsets.UTF_8) : "";
+            Matcher m = FORK_EXIT.matcher(log);
+            r.exitCode = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            Path summary = dir.resolve("summary.json");
+            boolean completed = !results.isEmpty() && Files.exists(summary);
+            if (completed) {
+                r.outcome = RunRecord.Outcome.COMPLETED;
+                r.metrics.putAll(new ObjectMapper().readValue(summary.toFile(),
+                        new TypeReference<Map<String, Object>>() { }));
+            } else if (r.oomKills > 0 || r.exitCode == 137) {
+                r.outcome = RunRecord.Outcome.OOM_KILLED;
+            } else {
+                r.outcome = RunRecord.Outcome.FAILED;
+                if (r.failure == null) r.failure = failureLine(log, r.exitCode);
+            }
+        }
+        Validations.check(r, scenario, profile);
+        return r;
+    }
+
+    private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
+                                                           Path jmhLog) {
+        List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
+        jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+        jvmArgs.add("-Dbench.run.dir=" + dir);
+        jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include(ScenarioBenchmark.class.getName() + ".run")
+                .param("scenario", s.name()).param("profile", p.name()).param("suite", config.suite())
+                .forks(1).warmupIterations(0).measurementIterations(1)
+                .jvm(wrapper.toString())
+                .jvmArgs(jvmArgs.toArray(String[]::new))
+                .addProfiler(ScenarioProfiler.class)
+                .timeout(TimeValue.minutes(30))
+                .shouldFailOnError(false)
+                .resultFormat(ResultFormatType.JSON).result(dir.resolve("jmh.json").toString())
+                .output(jmhLog.toString());
+        config.asyncProfiler(dir).ifPresent(prof -> b.addProfiler("async", prof));
+        return b.build();
+    }
+
+    /** The most telling line of a failed fork's output. */
+    private static String failureLine(String log, int exit) {
+        for (String line : log.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("io.polarway") || t.contains("Exception:") || t.startsWith("java.lang.")) {
+                return t.length() > 300 ? t.substring(0, 300) + "..." : t;
+            }
+        }
+        return exit != 0 ? "fork exited with code " + exit : "no result (see jmh.log)";
+    }
+}

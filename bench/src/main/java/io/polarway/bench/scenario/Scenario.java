@@ -1,0 +1,201 @@
+package io.polarway.bench.scenario;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.polarway.profile.VmProfile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One benchmark scenario, read from {@code scenarios/NAME.yaml} (shipped in the bench jar): the dataset (a source,
+ * generated deterministically from a seed, sized relative to the profile's RAM), how the stream reads it (policy,
+ * chunk size, prefetch, parallel, memory limit, whether the engine's guards are on), what the consumer does with
+ * each chunk, and what must hold afterwards. Immutable.
+ *
+ * @param name        file name without {@code .yaml}
+ * @param description one line for the report
+ * @param suites      the suites that include it: {@code smoke}, {@code default}, {@code full}
+ * @param profiles    the VM profiles it runs under (names or aliases)
+ * @param profilesBySuite per suite, a narrower list of profiles (e.g. only B1s in the smoke suite); optional
+ * @param dataset     what to read
+ * @param stream      how to read it
+ * @param consumer    what happens to each chunk
+ * @param expect      the validations
+ */
+public record Scenario(String name, String description, List<String> suites, List<String> profiles,
+                       Map<String, List<String>> profilesBySuite, Dataset dataset, Stream stream, Consumer consumer,
+                       Expect expect) {
+
+    private static final String RESOURCE_DIR = "io/polarway/scenarios/";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    public Scenario {
+        Objects.requireNonNull(name, "name");
+        suites = List.copyOf(suites);
+        profiles = List.copyOf(profiles);
+        profilesBySuite = profilesBySuite != null ? Map.copyOf(profilesBySuite) : Map.of();
+        Objects.requireNonNull(dataset, "dataset of " + name);
+        Objects.requireNonNull(stream, "stream of " + name);
+        consumer = consumer != null ? consumer : new Consumer(1, 1, 0, 0, 0, 0);
+        expect = expect != null ? expect : new Expect("completed", true, false, true, true);
+    }
+
+    /**
+     * @param source       source type, e.g. {@code generate}, {@code csv}
+     * @param location     what to read; for file datasets the runner fills it in after generating the file
+     * @param sizeXRam     bytes to stream relative to the profile's RAM, per suite
+     * @param rowWidthBytes approximate bytes per row (sets the row count from the size)
+     * @param options      source options
+     */
+    public record Dataset(String source, String location,
+                          @com.fasterxml.jackson.annotation.JsonProperty("size_x_ram") Map<String, Double> sizeXRam,
+                          int rowWidthBytes,
+                          Map<String, String> options) {
+        public Dataset {
+            Objects.requireNonNull(source, "dataset.source");
+            location = location != null ? location : "synthetic";
+            Objects.requireNonNull(sizeXRam, "dataset.size_x_ram");
+            sizeXRam = Map.copyOf(sizeXRam);
+            options = options != null ? Map.copyOf(options) : Map.of();
+            if (rowWidthBytes <= 0) throw new IllegalArgumentException("dataset.row_width_bytes must be positive");
+        }
+
+        /** Rows to stream under {@code profile} in {@code suite}. */
+        public long rows(VmProfile profile, String suite) {
+            Double x = sizeXRam.get(suite);
+            if (x == null) x = sizeXRam.getOrDefault("default", 1.0);
+            return Math.max(1, (long) (profile.ramBytes() * x / rowWidthBytes));
+        }
+    }
+
+    /**
+     * @param policy           the chunk-size policy's name
+     * @param params           policy and gate parameters
+     * @param chunkRows        the initial chunk size
+     * @param prefetch         read ahead on a background thread
+     * @param parallel         read splits in parallel
+     * @param memoryLimit      {@code recommended} (the profile's), {@code none}, or a size such as {@code 600MB}
+     * @param guards           the engine's protections: the data limit on Arrow memory and the backpressure gate.
+     *                         Off only to show what happens without them
+     * @param maxQueueFraction the read-ahead queue bound as a fraction of the budget (0: the stream's default)
+     */
+    public record Stream(String policy, Map<String, String> params, int chunkRows, boolean prefetch, boolean parallel,
+                         String memoryLimit, Boolean guards, double maxQueueFraction) {
+        public Stream {
+            policy = policy != null ? policy : "guide";
+            params = params != null ? new LinkedHashMap<>(params) : new LinkedHashMap<>();
+            memoryLimit = memoryLimit != null ? memoryLimit : "recommended";
+            guards = guards == null || guards;
+            if (chunkRows <= 0) throw new IllegalArgumentException("stream.chunk_rows must be positive");
+        }
+
+        @Override
+        public Map<String, String> params() {
+            return Map.copyOf(params);
+        }
+    }
+
+    /**
+     * The consumer: {@code workers} threads each process one chunk at a time; at most {@code windowChunks} chunks
+     * are in its hands at once (it stops taking chunks when it has that many); each row costs {@code workNsPerRow} of
+     * CPU; a sink drains {@code sinkMbPerS} MB/s per worker (0: none), holding the chunk meanwhile. With
+     * {@code retainChunks} > 0 it also keeps the last that many processed chunks open (a rolling window, as a
+     * windowed aggregate or a join would), closing the oldest when a new one is done. With
+     * {@code heapBytesPerRow} > 0 each chunk in its hands also costs that much Java heap per row (rows turned into
+     * objects, as most Java consumers do), released with the chunk: memory the Arrow data limit does not see and
+     * only the backpressure gate can hold back.
+     */
+    public record Consumer(int workers, int windowChunks, long workNsPerRow, double sinkMbPerS, int retainChunks,
+                           int heapBytesPerRow) {
+        public Consumer {
+            if (workers < 1) throw new IllegalArgumentException("consumer.workers must be at least 1");
+            if (windowChunks < 1) throw new IllegalArgumentException("consumer.window_chunks must be at least 1");
+            if (retainChunks < 0) throw new IllegalArgumentException("consumer.retain_chunks must be at least 0");
+            if (heapBytesPerRow < 0) throw new IllegalArgumentException("consumer.heap_bytes_per_row must be >= 0");
+        }
+    }
+
+    /**
+     * @param outcome                   {@code completed} or {@code oom_killed}
+     * @param peakWithinRecommended     peak working set at most the profile's recommended limit
+     * @param gateEngages               the backpressure gate paused at least once
+     * @param chunkRowsWithinProfileMax no chunk above the profile's max chunk size
+     * @param rowsExactlyOnce           every row delivered once (count and id checksum)
+     */
+    public record Expect(String outcome, boolean peakWithinRecommended, boolean gateEngages,
+                         boolean chunkRowsWithinProfileMax, boolean rowsExactlyOnce) {
+        public Expect {
+            outcome = outcome != null ? outcome : "completed";
+            if (!outcome.equals("completed") && !outcome.equals("oom_killed")) {
+                throw new IllegalArgumentException("expect.outcome must be completed or oom_killed, got " + outcome);
+            }
+        }
+    }
+
+    /** A scenario shipped in the bench jar, by name. */
+    public static Scenario load(String name) {
+        try (InputStream in = Scenario.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + name + ".yaml")) {
+            if (in == null) throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + names());
+            return parse(in.readAllBytes(), name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read scenario " + name, e);
+        }
+    }
+
+    static Scenario parse(byte[] yaml, String what) throws IOException {
+        try {
+            Scenario s = YAML.readValue(yaml, Scenario.class);
+            if (!s.name().equals(what)) {
+                throw new IllegalArgumentException("scenario file " + what + ".yaml names itself '" + s.name() + "'");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new IOException("scenario " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every scenario shipped in the bench jar (from its index), in index order. */
+    public static List<String> names() {
+        try (InputStream in = Scenario.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + "index.txt")) {
+            if (in == null) throw new IllegalStateException("no " + RESOURCE_DIR + "index.txt on the classpath");
+            List<String> out = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String n = line.trim();
+                if (!n.isEmpty() && !n.startsWith("#")) out.add(n);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The profiles this scenario runs under in any suite, resolved. */
+    public List<VmProfile> resolvedProfiles() {
+        List<VmProfile> out = new ArrayList<>();
+        for (String p : profiles) out.add(VmProfile.load(p));
+        return out;
+    }
+
+    /** The profiles this scenario runs under in {@code suite}, resolved. */
+    public List<VmProfile> resolvedProfiles(String suite) {
+        List<VmProfile> out = new ArrayList<>();
+        for (String p : profilesBySuite.getOrDefault(suite, profiles)) out.add(VmProfile.load(p));
+        return out;
+    }
+
+    public boolean inSuite(String suite) {
+        return suites.contains(suite);
+    }
+}

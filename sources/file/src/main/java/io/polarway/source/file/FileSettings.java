@@ -1,0 +1,21 @@
+package io.polarway.source.file;
+
+import io.polarway.config.Options;
+import io.polarway.format.TextFormats;
+import io.polarway.source.file.parquet.ParquetFilter;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The file source's parsed options (see {@link FileSourceFactory} for their meaning). Immutable.
+ *
+ * @param columns       the projection, or null for every column
+ * @param filter        the Parquet filter, or null
+ * @param formatOptions each text format's own options, parsed from the user's keys by that format's option set
+ */
+record FileSettings(String format, boolean recursive, boolean useMmap, List<String> columns, ParquetFilter filter,
+                    int maxConcurrency, boolean ordered, boolean unifySchemas, int scanBatchRows,
+                    Long nativeMemoryLimitBytes, long mmapWindowBytes, TextFormats textFormats,
+                    Map<String, Options> formatOptions) {
+}

@@ -1,0 +1,68 @@
+package io.polarway.source.file.parquet;
+
+import io.polarway.config.ByteSize;
+import org.apache.arrow.dataset.jni.ReservationListener;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bounds and counts what the arrow-dataset scanner allocates natively. A listenable {@code NativeMemoryPool} calls
+ * {@link #reserve} before each native allocation (in blocks, from native threads) and {@link #unreserve} after each
+ * release; a reservation that would pass the limit is refused, so the native allocation fails and the scan stops with
+ * an error instead of growing until the kernel kills the process (as arrow#39808 shows it can).
+ *
+ * <p>This memory lives outside the JVM and outside Arrow Java's allocators, so it is reported separately
+ * ({@link #reservedBytes()}, registered with the engine's memory monitor as a native pool). Batches that cross to
+ * Java through the C data interface are counted here and, while Java holds them, also by the Java allocator.
+ *
+ * <p>Thread-safe.
+ */
+public final class NativeMemoryBudget implements ReservationListener {
+    private final long limitBytes;
+    private final AtomicLong reserved = new AtomicLong();
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    /** @param limitBytes the most the native pools tied to this budget may hold together */
+    public NativeMemoryBudget(long limitBytes) {
+        if (limitBytes <= 0) throw new IllegalArgumentException("native memory limit must be positive: " + limitBytes);
+        this.limitBytes = limitBytes;
+    }
+
+    @Override
+    public void reserve(long size) {
+        long now = reserved.addAndGet(size);
+        if (now > limitBytes) {
+            reserved.addAndGet(-size);
+            refused.incrementAndGet();
+            throw new IllegalStateException("native memory limit " + ByteSize.format(limitBytes)
+                    + " reached by the Parquet scanner (holding " + ByteSize.format(now - size) + ", asked "
+                    + ByteSize.format(size) + ")");
+        }
+        peak.accumulateAndGet(now, Math::max);
+    }
+
+    @Override
+    public void unreserve(long size) {
+        reserved.addAndGet(-size);
+    }
+
+    public long limitBytes() {
+        return limitBytes;
+    }
+
+    /** Bytes the native pools hold now. */
+    public long reservedBytes() {
+        return reserved.get();
+    }
+
+    /** The most the native pools held at once. */
+    public long peakBytes() {
+        return peak.get();
+    }
+
+    /** How many reservations were refused (each made a native allocation fail). */
+    public long refusals() {
+        return refused.get();
+    }
+}

@@ -1,0 +1,176 @@
+package io.polarway.source.file;
+
+import io.polarway.api.Chunk;
+import io.polarway.api.SourceConfig;
+import io.polarway.api.SourceMetadata;
+import io.polarway.api.StreamingSource;
+import io.polarway.error.ConfigException;
+import io.polarway.error.MemoryLimitException;
+import io.polarway.source.file.parquet.ParquetFooter;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Parquet through the JNI scanner: many row groups, chunk sizes around them, projection, filter, native budget. */
+class ParquetSourceTest {
+    static final long ROWS = 1_000_000;
+    static final int ROW_GROUP = 20_000;
+
+    @TempDir
+    static Path dir;
+    static Path file;
+
+    final SourceFixture fx = new SourceFixture();
+
+    @BeforeAll
+    static void write() throws Exception {
+        file = TestData.parquet(dir.resolve("data.parquet"), 0, ROWS, ROW_GROUP);
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    @Test
+    void fileHasManyRowGroups() {
+        ParquetFooter footer = ParquetFooter.read(file);
+        assertThat(footer.rowCount()).isEqualTo(ROWS);
+        assertThat(footer.rowGroups()).isEqualTo(50);
+        assertThat(footer.rowGroupRows()).allMatch(r -> r == ROW_GROUP);
+    }
+
+    /** Smaller than a row group (20,000 rows), equal to it, odd, one scanner batch, larger than one or several. */
+    @ParameterizedTest
+    @ValueSource(ints = {1_000, 7_777, 20_000, 32_768, 40_000, 50_000, 120_000, 250_000})
+    void everyRowOnceForChunkSizesAroundRowGroups(int chunkRows) {
+        List<Integer> sizes = new ArrayList<>();
+        TestData.Checksum sum = new TestData.Checksum();
+        try (StreamingSource source = fx.open(SourceConfig.of(file.toString()))) {
+            for (Optional<Chunk> c; (c = source.readChunk(chunkRows)).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    sizes.add(chunk.rowCount());
+                    sum.accept(chunk);
+                }
+            }
+            assertThat(source.stats().counters()).containsEntry("parquet_row_groups", 50L);
+            assertThat(source.stats().bytesRead()).isEqualTo(file.toFile().length());
+        }
+        assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
+        assertThat(sum.ascending).isTrue();
+        // every chunk has exactly the size asked for, except the last
+        assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(s -> s == chunkRows);
+        assertThat(sizes.get(sizes.size() - 1)).isEqualTo((int) (ROWS - (long) chunkRows * (sizes.size() - 1)));
+    }
+
+    @Test
+    void chunkSizeMayChangeBetweenReads() {
+        TestData.Checksum sum = new TestData.Checksum();
+        int[] sizes = {5_000, 100_000, 33_000, 1, 64_000, 999};
+        try (StreamingSource source = fx.open(SourceConfig.of(file.toString()))) {
+            int i = 0;
+            for (Optional<Chunk> c; (c = source.readChunk(sizes[i++ % sizes.length])).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    assertThat(chunk.rowCount()).isLessThanOrEqualTo(sizes[(i - 1) % sizes.length]);
+                    sum.accept(chunk);
+                }
+            }
+        }
+        assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
+    }
+
+    @Test
+    void metadataHasSchemaAndRowCountFromTheFooter() {
+        try (StreamingSource source = fx.open(SourceConfig.of(file.toString()))) {
+            SourceMetadata m = source.metadata();
+            assertThat(m.recordCount()).isEqualTo(ROWS);
+            assertThat(m.schema().getFields()).extracting(Field::getName).containsExactly("id", "v", "s", "flag");
+            assertThat(m.sizeBytes()).isEqualTo(file.toFile().length());
+        }
+    }
+
+    @Test
+    void projectionReadsOnlyTheNamedColumnsInTheirOrder() {
+        try (StreamingSource source = fx.open(SourceConfig.of(file.toString()).withOption("columns", "s,id"))) {
+            assertThat(source.metadata().schema().getFields()).extracting(Field::getName).containsExactly("s", "id");
+            TestData.Checksum sum = new TestData.Checksum();
+            for (Optional<Chunk> c; (c = source.readChunk(70_000)).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    assertThat(chunk.root().getSchema().getFields()).extracting(Field::getName)
+                            .containsExactly("s", "id");
+                    sum.accept(chunk);
+                }
+            }
+            assertThat(sum.exactly(ROWS, false, true, false)).as(sum.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void filterIsPushedIntoTheScan() {
+        TestData.Checksum sum = fx.readAll(SourceConfig.of(file.toString())
+                .withOption("filter", "id >= 100000 AND id < 300000"), 25_000);
+        assertThat(sum.rows).isEqualTo(200_000);
+        assertThat(sum.seen.nextSetBit(0)).isEqualTo(100_000);
+        assertThat(sum.seen.previousSetBit(Integer.MAX_VALUE)).isEqualTo(299_999);
+        assertThat(sum.duplicates).isZero();
+    }
+
+    @Test
+    void filterWithNullsStringsBooleansAndIn() {
+        TestData.Checksum nulls = fx.readAll(SourceConfig.of(file.toString()).withOption("filter", "s IS NULL"),
+                100_000);
+        assertThat(nulls.rows).isEqualTo((ROWS + 6) / 7);
+        assertThat(nulls.seen.stream().allMatch(id -> id % 7 == 0)).isTrue();
+
+        TestData.Checksum mixed = fx.readAll(SourceConfig.of(file.toString())
+                .withOption("filter", "(flag = true AND id < 30) OR s IN ('s100', 's101') OR NOT (id < 999998)"),
+                1_000);
+        assertThat(mixed.seen.stream().boxed().toList())
+                .containsExactly(0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 100, 101, 999998, 999999);
+
+        TestData.Checksum doubles = fx.readAll(SourceConfig.of(file.toString())
+                .withOption("filter", "v <= 2.5 and s != 's1'"), 1_000);
+        assertThat(doubles.seen.stream().boxed().toList()).containsExactly(2, 3, 4, 5);
+    }
+
+    @Test
+    void badFiltersAreConfigErrorsNamingTheProblem() {
+        assertThatThrownBy(() -> fx.open(SourceConfig.of(file.toString()).withOption("filter", "id >")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("expected a literal");
+        assertThatThrownBy(() -> fx.readAll(SourceConfig.of(file.toString()).withOption("filter", "nope = 1"), 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("nope");
+        assertThatThrownBy(() -> fx.readAll(SourceConfig.of(file.toString()).withOption("filter", "id = 'x'"), 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be compared");
+    }
+
+    @Test
+    void nativeMemoryIsBoundedByTheBudget() {
+        // a limit far below one row group's working memory: the scanner must fail, typed, instead of growing
+        assertThatThrownBy(() -> fx.readAll(SourceConfig.of(file.toString())
+                .withOption("native_memory_limit", "1MiB"), 10_000))
+                .isInstanceOf(MemoryLimitException.class)
+                .hasMessageContaining("native_memory_limit")
+                .hasMessageContaining("data.parquet");
+    }
+
+    @Test
+    void nativePeakIsCountedAndReleased() {
+        try (StreamingSource source = fx.open(SourceConfig.of(file.toString()))) {
+            for (Optional<Chunk> c; (c = source.readChunk(100_000)).isPresent(); ) c.get().close();
+            source.close();
+            assertThat(source.stats().counters().get("native_peak_bytes")).isPositive();
+        }
+    }
+}
