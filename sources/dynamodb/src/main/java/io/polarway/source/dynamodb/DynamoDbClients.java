@@ -11,7 +11,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
@@ -19,7 +19,6 @@ import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -43,13 +42,14 @@ final class DynamoDbClients {
         DynamoDbClientBuilder b = DynamoDbClient.builder()
                 .credentialsProvider(credentials(s))
                 .region(region)
-                .httpClientBuilder(Apache5HttpClient.builder()
+                .httpClientBuilder(ApacheHttpClient.builder()
                         .maxConnections(s.maxConnections())
-                        .connectionTimeout(Duration.ofMillis(Math.min(s.timeoutMillis(), 10_000)))
-                        .socketTimeout(Duration.ofMillis(s.timeoutMillis())))
+                        .connectionTimeout(s.retry().timeout())
+                        .socketTimeout(s.retry().timeout()))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(retryStrategy(s))
-                        .apiCallAttemptTimeout(Duration.ofMillis(s.timeoutMillis()))
+                        // a response that trickles in forever is bounded too, not only one that stalls
+                        .apiCallAttemptTimeout(s.retry().timeout())
                         .build());
         if (s.endpoint() != null) b.endpointOverride(s.endpoint());
         return b.build();
@@ -62,9 +62,9 @@ final class DynamoDbClients {
      * fast once a client-wide retry quota is spent; the per-request bound is {@code retry_attempts}.
      */
     static StandardRetryStrategy retryStrategy(DynamoDbSettings s) {
-        DynamoDbBackoff backoff = new DynamoDbBackoff(s.retryDelayMillis(), s.retryMultiplier());
+        DynamoDbBackoff backoff = new DynamoDbBackoff(s.retry());
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .maxAttempts(s.retryAttempts() + 1)
+                .maxAttempts(s.retry().retryAttempts() + 1)
                 .backoffStrategy(backoff)
                 .throttlingBackoffStrategy(backoff)
                 .circuitBreakerEnabled(false)

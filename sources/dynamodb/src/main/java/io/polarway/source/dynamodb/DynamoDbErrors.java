@@ -49,8 +49,8 @@ final class DynamoDbErrors {
      * @param action what was being done, for the message: {@code scan}, {@code query}, {@code describe}
      */
     static PolarwayException map(SdkException e, DynamoDbSettings s, String region, Where where, String action) {
-        String attempts = (s.retryAttempts() + 1) + " attempt" + (s.retryAttempts() == 0 ? "" : "s")
-                + " (retry_attempts=" + s.retryAttempts() + ")";
+        int retries = s.retry().retryAttempts();
+        String attempts = (retries + 1) + " attempt" + (retries == 0 ? "" : "s") + " (retry_attempts=" + retries + ")";
         if (e instanceof AwsServiceException ase) {
             AwsErrorDetails details = ase.awsErrorDetails();
             String code = details != null && details.errorCode() != null ? details.errorCode() : "";

@@ -6,6 +6,9 @@ import io.polarway.config.OptionSpec;
 import io.polarway.config.Options;
 import io.polarway.error.ConfigException;
 import io.polarway.records.NestedMode;
+import io.polarway.records.RecordOptions;
+import io.polarway.records.SchemaJson;
+import io.polarway.retry.RetrySettings;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -25,20 +28,13 @@ import static io.polarway.source.dynamodb.DynamoDbSourceFactory.ENDPOINT;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.EXTRA_COLUMN;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.FILTER_EXPRESSION;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.INDEX_NAME;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.INFER_SCHEMA_LENGTH;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.KEY_CONDITION;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.LIMIT;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.MAX_CONNECTIONS;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.NESTED;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.OPERATION;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.PROJECTION;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.REGION;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.RETRY_ATTEMPTS;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.RETRY_DELAY_MS;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.RETRY_MULTIPLIER;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.SCHEMA;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.SEGMENT;
-import static io.polarway.source.dynamodb.DynamoDbSourceFactory.TIMEOUT_MS;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.TOTAL_SEGMENTS;
 import static io.polarway.source.dynamodb.DynamoDbSourceFactory.UNKNOWN_FIELDS;
 
@@ -57,14 +53,14 @@ import static io.polarway.source.dynamodb.DynamoDbSourceFactory.UNKNOWN_FIELDS;
  * @param unknownFields    collect, error or ignore
  * @param endpoint         endpoint override, or null
  * @param region           the region option or the credentials' region, or null for the SDK's chain
+ * @param retry            the shared retry keys: attempts, backoff, timeout
  */
 record DynamoDbSettings(String table, boolean query, String keyCondition, String filterExpression, String projection,
                         String indexName, Map<String, String> attributeNames,
                         Map<String, AttributeValue> attributeValues, boolean consistentRead, Integer totalSegments,
                         Integer segment, Integer pageLimit, URI endpoint, String region, Credentials credentials,
-                        int retryAttempts, long retryDelayMillis, double retryMultiplier, long timeoutMillis,
-                        int inferenceRows, Schema schema, String unknownFields, String extraColumn, NestedMode nested,
-                        int maxConnections) {
+                        RetrySettings retry, int inferenceRows, Schema schema, String unknownFields, String extraColumn,
+                        NestedMode nested, int maxConnections) {
 
     static final String COLLECT = "collect";
     static final String ERROR = "error";
@@ -130,8 +126,8 @@ record DynamoDbSettings(String table, boolean query, String keyCondition, String
         String unknown = o.get(UNKNOWN_FIELDS);
         String extra = o.get(EXTRA_COLUMN).strip();
         Schema schema = null;
-        if (o.isSet(SCHEMA)) {
-            schema = parse(SCHEMA, () -> SchemaText.parse(o.get(SCHEMA)));
+        if (o.isSet(RecordOptions.SCHEMA)) {
+            schema = parse(RecordOptions.SCHEMA, () -> SchemaJson.parse(o.get(RecordOptions.SCHEMA)));
             schema = withExtraColumn(schema, unknown, extra);
         }
         String projection = blankToNull(o.find(PROJECTION).orElse(null));
@@ -159,9 +155,9 @@ record DynamoDbSettings(String table, boolean query, String keyCondition, String
                 blankToNull(o.find(FILTER_EXPRESSION).orElse(null)), projection,
                 blankToNull(o.find(INDEX_NAME).orElse(null)), Map.copyOf(names), Map.copyOf(values),
                 o.get(CONSISTENT_READ), total, segment, o.find(LIMIT).orElse(null), endpoint, region, credentials,
-                o.get(RETRY_ATTEMPTS), o.get(RETRY_DELAY_MS), o.get(RETRY_MULTIPLIER), o.get(TIMEOUT_MS),
-                o.get(INFER_SCHEMA_LENGTH), schema, unknown, extra,
-                "json".equals(o.get(NESTED)) ? NestedMode.JSON_STRING : NestedMode.STRUCT, o.get(MAX_CONNECTIONS));
+                RetrySettings.from(o), o.get(RecordOptions.INFER_SCHEMA_LENGTH), schema, unknown, extra,
+                "json".equals(o.get(RecordOptions.NESTED_MODE)) ? NestedMode.JSON_STRING : NestedMode.STRUCT,
+                o.get(MAX_CONNECTIONS));
     }
 
     /** Under collect, the explicit schema gets the extra column (utf8) at the end unless it already has it. */
@@ -170,7 +166,7 @@ record DynamoDbSettings(String table, boolean query, String keyCondition, String
         for (Field f : schema.getFields()) {
             if (f.getName().equals(extra)) {
                 if (!(f.getType() instanceof ArrowType.Utf8)) {
-                    throw new ConfigException(SCHEMA.key(), "field '" + extra + "' of the schema is the extra_column "
+                    throw new ConfigException(RecordOptions.SCHEMA.key(), "field '" + extra + "' of the schema is the extra_column "
                             + "of unknown_fields=collect and must be utf8, not " + f.getType(), List.of(), null);
                 }
                 return schema;

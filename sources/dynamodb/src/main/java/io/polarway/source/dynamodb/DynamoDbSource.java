@@ -35,7 +35,7 @@ import java.util.List;
  * <h2>Types</h2>
  * See {@link AttributeValues} for the mapping and {@link ItemAssembler} for the schema (inference sample, explicit
  * {@code schema}, {@code unknown_fields} and the extra column), nested values as structs and lists or, with
- * {@code nested=json}, as JSON text.
+ * {@code nested_mode=json}, as JSON text.
  *
  * <h2>Failures</h2>
  * Throttling ({@code ProvisionedThroughputExceededException}, {@code RequestLimitExceeded}), 5xx answers and

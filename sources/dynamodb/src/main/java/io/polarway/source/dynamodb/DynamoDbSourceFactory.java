@@ -7,7 +7,8 @@ import io.polarway.api.StreamingSource;
 import io.polarway.config.OptionSet;
 import io.polarway.config.OptionSpec;
 import io.polarway.config.Options;
-import io.polarway.records.RecordBatchBuilder;
+import io.polarway.records.RecordOptions;
+import io.polarway.retry.RetrySettings;
 
 /**
  * The {@code dynamodb} source: the location is a table name. See {@link DynamoDbSource} for what it reads and how.
@@ -54,27 +55,10 @@ public final class DynamoDbSourceFactory implements SourceFactory {
             "endpoint URL, e.g. http://127.0.0.1:8000 for a local DynamoDB; default: the region's AWS endpoint");
     static final OptionSpec<String> REGION = OptionSpec.string("region", null,
             "AWS region; default: the credentials' region, then the AWS SDK's region chain (AWS_REGION, profile)");
-    static final OptionSpec<Integer> RETRY_ATTEMPTS = OptionSpec.intValue("retry_attempts", 3,
-                    "retries after the first attempt of a request, for throttling "
-                            + "(ProvisionedThroughputExceeded, RequestLimitExceeded), 5xx answers and connection errors")
-            .validate(v -> v >= 0 && v <= 100, "between 0 and 100");
-    static final OptionSpec<Long> RETRY_DELAY_MS = OptionSpec.longValue("retry_delay_ms", 1000L,
-                    "backoff before the first retry, milliseconds; retry n waits retry_delay_ms * "
-                            + "retry_multiplier^(n-1), half of it fixed and half random")
-            .validate(v -> v >= 0 && v <= 3_600_000, "between 0 and 3600000");
-    static final OptionSpec<Double> RETRY_MULTIPLIER = OptionSpec.doubleValue("retry_multiplier", 2.0,
-                    "growth of the backoff from one retry to the next")
-            .validate(v -> v >= 1.0 && v <= 100.0, "between 1 and 100");
-    static final OptionSpec<Long> TIMEOUT_MS = OptionSpec.longValue("timeout_ms", 30_000L,
-                    "timeout of each request attempt, milliseconds")
-            .validate(v -> v >= 1, "at least 1");
-    static final OptionSpec<Integer> INFER_SCHEMA_LENGTH = OptionSpec.intValue("infer_schema_length",
-                    RecordBatchBuilder.DEFAULT_INFERENCE_ROWS,
-                    "items the schema is inferred from (read before the first chunk is built)")
-            .validate(v -> v >= 1, "at least 1");
-    static final OptionSpec<String> SCHEMA = OptionSpec.string("schema", null,
-            "explicit schema instead of inference: 'name:type, ...' (utf8, int64, int32, float64, bool, binary, "
-                    + "date, timestamp, decimal(p,s), list<t>, struct<name:t, ...>) or Arrow schema JSON");
+    /**
+     * The record sources' {@code unknown_fields} key with one more value, {@code collect}, and that as the default:
+     * DynamoDB items are sparse, so an attribute first seen after the sample is normal, not an error.
+     */
     static final OptionSpec<String> UNKNOWN_FIELDS = OptionSpec.choice("unknown_fields", "collect",
             "attributes not in the schema (first seen after the inference sample, or not in an explicit schema): "
                     + "collect = kept as a JSON object in extra_column; error = fail naming the attribute and item; "
@@ -84,17 +68,19 @@ public final class DynamoDbSourceFactory implements SourceFactory {
                     "with unknown_fields=collect: the utf8 column holding each item's attributes that are not in the "
                             + "schema, as a JSON object (null when there are none)")
             .validate(v -> !v.isBlank(), "a non-empty name");
-    static final OptionSpec<String> NESTED = OptionSpec.choice("nested", "struct",
-            "maps (M) as Arrow structs and lists/sets (L, SS, NS, BS) as Arrow lists, or every one of them as JSON text",
-            "struct", "json");
     static final OptionSpec<Integer> MAX_CONNECTIONS = OptionSpec.intValue("max_connections", 50,
                     "HTTP connections kept to DynamoDB (parallel segments use one each)")
             .validate(v -> v >= 1 && v <= 10_000, "between 1 and 10000");
 
+    /**
+     * DynamoDB's own keys, the retry keys every network source shares ({@link RetrySettings#OPTIONS}) and the record
+     * sources' {@code infer_schema_length}, {@code schema} and {@code nested_mode} ({@link RecordOptions}).
+     */
     static final OptionSet OPTIONS = OptionSet.of("source 'dynamodb'", OPERATION, KEY_CONDITION, FILTER_EXPRESSION,
-            PROJECTION, INDEX_NAME, ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, CONSISTENT_READ, TOTAL_SEGMENTS, SEGMENT, LIMIT,
-            ENDPOINT, REGION, RETRY_ATTEMPTS, RETRY_DELAY_MS, RETRY_MULTIPLIER, TIMEOUT_MS, INFER_SCHEMA_LENGTH, SCHEMA,
-            UNKNOWN_FIELDS, EXTRA_COLUMN, NESTED, MAX_CONNECTIONS);
+                    PROJECTION, INDEX_NAME, ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, CONSISTENT_READ, TOTAL_SEGMENTS, SEGMENT,
+                    LIMIT, ENDPOINT, REGION, MAX_CONNECTIONS, RecordOptions.INFER_SCHEMA_LENGTH, RecordOptions.SCHEMA,
+                    RecordOptions.NESTED_MODE, UNKNOWN_FIELDS, EXTRA_COLUMN)
+            .with(RetrySettings.OPTIONS);
 
     @Override
     public String type() {

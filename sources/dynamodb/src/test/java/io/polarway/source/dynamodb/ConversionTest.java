@@ -1,8 +1,6 @@
 package io.polarway.source.dynamodb;
 
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
+import io.polarway.retry.RetrySettings;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -60,37 +58,18 @@ class ConversionTest {
     }
 
     @Test
-    void compactSchemaText() {
-        Schema s = SchemaText.parse("id: int64, \"order id\": utf8, price: decimal(12,2), tags: list<utf8>, "
-                + "address: struct<city: string, zip: int32>, seen: timestamp, ok: bool, raw: binary, day: date");
-        assertThat(s.getFields()).extracting(Field::getName).containsExactly("id", "order id", "price", "tags",
-                "address", "seen", "ok", "raw", "day");
-        assertThat(s.findField("price").getType()).isEqualTo(new ArrowType.Decimal(12, 2, 128));
-        assertThat(s.findField("tags").getChildren().get(0).getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
-        assertThat(s.findField("address").getChildren()).extracting(Field::getName).containsExactly("city", "zip");
-        assertThat(s.getFields()).allMatch(Field::isNullable);
-        assertThat(SchemaText.parse(s.toJson())).isEqualTo(s);
-        assertThatThrownBy(() -> SchemaText.parse("id: int65")).hasMessageContaining("a type");
-        assertThatThrownBy(() -> SchemaText.parse("id: int64, id: utf8")).hasMessageContaining("twice");
-        assertThatThrownBy(() -> SchemaText.parse("p: decimal(40, 2)")).hasMessageContaining("1..38");
-        assertThatThrownBy(() -> SchemaText.parse("s: struct<a: int64")).hasMessageContaining("'>'");
-    }
-
-    @Test
-    void backoffGrowsByTheMultiplierWithHalfOfItRandom() {
-        DynamoDbBackoff b = new DynamoDbBackoff(100, 3.0);
-        assertThat(b.ceilingMillis(1)).isEqualTo(100);
-        assertThat(b.ceilingMillis(2)).isEqualTo(300);
-        assertThat(b.ceilingMillis(3)).isEqualTo(900);
-        assertThat(b.ceilingMillis(30)).isEqualTo(DynamoDbBackoff.CAP_MILLIS);
-        for (int attempt = 1; attempt <= 4; attempt++) {
-            long ceiling = b.ceilingMillis(attempt);
+    void theSdkBackoffIsTheSharedRetryKeysBackoff() {
+        RetrySettings settings = new RetrySettings(5, Duration.ofMillis(100), 3.0, Duration.ofSeconds(2), 0.25,
+                Duration.ofSeconds(30));
+        DynamoDbBackoff backoff = new DynamoDbBackoff(settings);
+        long[] base = {100, 300, 900, 2_000};
+        for (int attempt = 1; attempt <= base.length; attempt++) {
             for (int k = 0; k < 200; k++) {
-                Duration d = b.computeDelay(attempt);
-                assertThat(d.toMillis()).isBetween(ceiling / 2, ceiling);
+                long d = backoff.computeDelay(attempt).toMillis();
+                assertThat(d).as("delay before retry %d", attempt)
+                        .isBetween((long) (base[attempt - 1] * 0.75), Math.min(2_000, (long) (base[attempt - 1] * 1.25)));
             }
         }
-        assertThat(new DynamoDbBackoff(0, 2.0).computeDelay(3)).isZero();
-        assertThat(new DynamoDbBackoff(120_000, 2.0).ceilingMillis(5)).isEqualTo(120_000);
+        assertThat(new DynamoDbBackoff(settings.withRetryAttempts(0)).computeDelay(0).toMillis()).isBetween(75L, 125L);
     }
 }

@@ -36,7 +36,8 @@ class DynamoDbOptionsTest {
         assertThat(f.options().keys()).contains("operation", "key_condition", "filter_expression", "projection",
                 "index_name", "expression_attribute_names", "expression_attribute_values", "consistent_read",
                 "total_segments", "segment", "limit", "endpoint", "region", "retry_attempts", "retry_delay_ms",
-                "retry_multiplier", "timeout_ms", "infer_schema_length", "schema", "unknown_fields", "nested");
+                "retry_multiplier", "retry_max_delay_ms", "retry_jitter", "timeout_ms", "infer_schema_length", "schema",
+                "unknown_fields", "extra_column", "nested_mode");
     }
 
     @Test
@@ -69,8 +70,9 @@ class DynamoDbOptionsTest {
                 .contains("must start with ':'");
         assertThat(fails(config().withOption("expression_attribute_names", "{\"#n\": 5}")).key())
                 .contains("expression_attribute_names");
-        assertThat(fails(config().withOption("schema", "id: int64, name")).getMessage()).contains("character");
-        assertThat(fails(config().withOption("schema", "_extra: int64")).getMessage()).contains("must be utf8");
+        assertThat(fails(config().withOption("schema", "{\"id\": \"int64\", \"name\"}")).key()).contains("schema");
+        assertThat(fails(config().withOption("schema", "{\"_extra\": \"int64\"}")).getMessage())
+                .contains("must be utf8");
         assertThat(fails(config().withOption("endpoint", "127.0.0.1:8000")).key()).contains("endpoint");
     }
 
@@ -95,13 +97,14 @@ class DynamoDbOptionsTest {
 
     @Test
     void anExplicitSchemaWithIgnoreDerivesTheProjection() {
-        SourceConfig c = config().withOption("schema", "id: int64, name: utf8").withOption("unknown_fields", "ignore")
+        SourceConfig c = config().withOption("schema", "{\"id\": \"int64\", \"name\": \"utf8\"}")
+                .withOption("unknown_fields", "ignore")
                 .withOption("expression_attribute_names", "{\"#x\": \"x\"}");
         DynamoDbSettings s = DynamoDbSettings.from(c, DynamoDbSourceFactory.OPTIONS.parse(c.options()));
         assertThat(s.projection()).isEqualTo("#pw_col0, #pw_col1");
         assertThat(s.attributeNames()).containsEntry("#pw_col0", "id").containsEntry("#pw_col1", "name")
                 .containsEntry("#x", "x");
-        SourceConfig collect = config().withOption("schema", "id: int64");
+        SourceConfig collect = config().withOption("schema", "[{\"name\": \"id\", \"type\": \"int64\"}]");
         DynamoDbSettings t = DynamoDbSettings.from(collect, DynamoDbSourceFactory.OPTIONS.parse(collect.options()));
         assertThat(t.projection()).isNull();
         assertThat(t.schema().getFields()).extracting(f -> f.getName()).containsExactly("id", "_extra");

@@ -406,7 +406,7 @@ class DynamoDbScanTest {
 
     @Test
     void nestedAsJsonTextKeepsEveryValue() {
-        SourceConfig config = config().withOption("nested", "json").withOption("projection", "id, nested, nums, #b")
+        SourceConfig config = config().withOption("nested_mode", "json").withOption("projection", "id, nested, nums, #b")
                 .withOption("expression_attribute_names", "{\"#b\": \"blob\"}");
         try (StreamingSource source = Local.open(config)) {
             RowChecker rows = Local.readAll(source, 25_000, chunk -> {

@@ -183,7 +183,7 @@ class DynamoDbSchemaTest {
     @Test
     void anExplicitSchemaCoercesAndCollectsTheRest() {
         try (StreamingSource source = Local.open(query("mismatch")
-                .withOption("schema", "sk: int32, amount: decimal(12, 1)"))) {
+                .withOption("schema", "{\"sk\": \"int32\", \"amount\": \"decimal(12,1)\"}"))) {
             long rows = readAll(source, 700, chunk -> {
                 IntVector sk = (IntVector) chunk.root().getVector("sk");
                 DecimalVector amount = (DecimalVector) chunk.root().getVector("amount");
@@ -219,7 +219,8 @@ class DynamoDbSchemaTest {
             SourceConfig config = Local.config(proxy.endpoint(), TABLE).withOption("operation", "query")
                     .withOption("key_condition", "pk = :p")
                     .withOption("expression_attribute_values", "{\":p\": \"late\"}")
-                    .withOption("schema", arrow.toJson())
+                    .withOption("schema", "[{\"name\": \"sk\", \"type\": \"int64\"}, "
+                            + "{\"name\": \"late\", \"type\": \"utf8\"}]")
                     .withOption("unknown_fields", "ignore");
             try (StreamingSource source = Local.open(config)) {
                 assertThat(readAll(source, 1_000, c -> assertThat(c.root().getFieldVectors()).hasSize(2)))
@@ -242,7 +243,7 @@ class DynamoDbSchemaTest {
             assertThat(e.getMessage()).contains("deep.y");
             assertThat(e.where()).hasValueSatisfying(w -> assertThat(w.offset()).isBetween(2_000L, 2_500L));
         }
-        try (StreamingSource source = Local.open(config.withOption("nested", "json"))) {
+        try (StreamingSource source = Local.open(config.withOption("nested_mode", "json"))) {
             List<String> deep = new ArrayList<>();
             readAll(source, 500, c -> {
                 FieldVector v = c.root().getVector("deep");
@@ -274,7 +275,7 @@ class DynamoDbSchemaTest {
 
     @Test
     void noItemsWithAnExplicitSchemaIsOneEmptyChunkOfThatSchema() {
-        try (StreamingSource source = Local.open(query("nobody").withOption("schema", "sk: int64, name: utf8"))) {
+        try (StreamingSource source = Local.open(query("nobody").withOption("schema", "{\"sk\": \"int64\", \"name\": \"utf8\"}"))) {
             try (Chunk empty = source.readChunk(100).orElseThrow()) {
                 assertThat(empty.rowCount()).isZero();
                 assertThat(names(empty.schema())).containsExactly("sk", "name", "_extra");
