@@ -35,6 +35,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One Parquet file through the arrow-dataset JNI scanner: row group after row group, in batches of at most
@@ -71,6 +78,19 @@ final class ParquetCursor implements BatchCursor {
     private final Long windowBytesOption;
     private final Path tempDir;
 
+    /**
+     * Writes and deletes window files off the reading thread (daemon threads, created on demand, idle ones retire),
+     * so copying the next window overlaps scanning the current one.
+     */
+    private static final AtomicInteger WINDOW_IO_THREADS = new AtomicInteger();
+    private static final ExecutorService WINDOW_IO = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "polarway-parquet-window-io-" + WINDOW_IO_THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+    /** How long {@link #close} waits for this cursor's window files to be written or deleted. */
+    private static final long CLOSE_WAIT_SECONDS = 60;
+
     /** Row-group windows {@code [from, to)} when the file is read in windows, else null (planned at first open). */
     private List<int[]> windows;
     private boolean planned;
@@ -81,6 +101,10 @@ final class ParquetCursor implements BatchCursor {
     private long heldBytes;
     private long windowDeliveredRows;
     private long maxBatchBytes;
+    /** This cursor's window I/O, one task after the other (a window is deleted before a later one is written). */
+    private CompletableFuture<?> windowIo = CompletableFuture.completedFuture(null);
+    private CompletableFuture<Path> prefetched;
+    private int prefetchedWindow = -1;
 
     private FileSystemDatasetFactory factory;
     private Dataset dataset;
@@ -175,7 +199,8 @@ final class ParquetCursor implements BatchCursor {
             hold = layout == null ? file.sizeBytes() : layout.bytes(neededColumns);
         } else {
             int[] w = windows.get(window);
-            if (windowFile == null) windowFile = writeWindow(w);
+            if (windowFile == null) windowFile = windowFile(window);
+            prefetch(window + 1);
             uri = windowFile.toUri().toString();
             hold = 0;
             for (int g = w[0]; g < w[1]; g++) hold += layout.rowGroups().get(g).bytes(neededColumns);
@@ -363,14 +388,63 @@ final class ParquetCursor implements BatchCursor {
         }
     }
 
+    /** The file of window {@code w}: the one prefetched for it, or written now. */
+    private Path windowFile(int w) {
+        if (prefetched != null && prefetchedWindow == w) {
+            CompletableFuture<Path> f = prefetched;
+            prefetched = null;
+            try {
+                return f.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw e;
+            }
+        }
+        return writeWindow(windows.get(w));
+    }
+
+    /** Starts writing window {@code w} in the background, after this cursor's earlier window I/O. */
+    private void prefetch(int w) {
+        if (w >= windows.size() || prefetched != null) return;
+        int[] range = windows.get(w);
+        CompletableFuture<Path> f = windowIo.thenApplyAsync(x -> writeWindow(range), WINDOW_IO);
+        windowIo = f.handle((p, e) -> null);
+        prefetched = f;
+        prefetchedWindow = w;
+    }
+
+    /** Deletes the current window file, in the background (unlinking a file of dirty pages takes a while). */
     private void deleteWindow() {
         Path f = windowFile;
         windowFile = null;
-        if (f == null) return;
+        if (f != null) windowIo = windowIo.thenRunAsync(() -> deleteQuietly(f), WINDOW_IO);
+    }
+
+    private static void deleteQuietly(Path f) {
         try {
             Files.deleteIfExists(f);
         } catch (IOException ignored) {
             // a leftover temporary file is not worth failing the read for
+        }
+    }
+
+    /** Deletes every window file of this cursor, the prefetched one too, and waits for that to be done. */
+    private void deleteAllWindows() {
+        deleteWindow();
+        CompletableFuture<Path> f = prefetched;
+        prefetched = null;
+        if (f != null) {
+            windowIo = windowIo.thenRunAsync(() -> {
+                Path p = f.getNow(null);
+                if (p != null) deleteQuietly(p);
+            }, WINDOW_IO);
+        }
+        try {
+            windowIo.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException ignored) {
+            // failures were reported where they mattered; a slow disk leaves a temporary file behind
         }
     }
 
@@ -483,6 +557,6 @@ final class ParquetCursor implements BatchCursor {
         if (closed) return;
         closed = true;
         closeNative();
-        deleteWindow();
+        deleteAllWindows();
     }
 }

@@ -246,10 +246,13 @@ public final class ParquetLayout {
     }
 
     private ThriftCompact.Struct windowMeta(int from, int to, long rows) {
-        ThriftCompact.Struct m = meta.deepCopy();
+        // The original fields are shared (never mutated); only the kept row groups are copied, then edited.
+        ThriftCompact.Struct m = new ThriftCompact.Struct();
+        m.fields.addAll(meta.fields);
         m.put(3, ThriftCompact.I64, rows);
-        ThriftCompact.ListValue all = (ThriftCompact.ListValue) m.get(4);
-        List<Object> kept = new ArrayList<>(all.items().subList(from, to));
+        ThriftCompact.ListValue all = (ThriftCompact.ListValue) meta.get(4);
+        List<Object> kept = new ArrayList<>(to - from);
+        for (Object o : all.items().subList(from, to)) kept.add(((ThriftCompact.Struct) o).deepCopy());
         for (Object o : kept) {
             ThriftCompact.Struct rg = (ThriftCompact.Struct) o;
             List<Object> cols = rg.list(1);
