@@ -2,6 +2,7 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
@@ -54,6 +55,9 @@ final class ScenarioRunner {
         r.expectedOutcome = scenario.expect().outcome();
         r.runDir = config.out().relativize(dir).toString();
 
+        // a generated input file is written here, in the runner's own JVM, before the confined fork starts
+        Path input = scenario.dataset().generate() != null
+                ? GeneratedFiles.prepare(scenario.dataset(), profile, config.suite()) : null;
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
             r.confinement = box.kind();
@@ -72,7 +76,7 @@ final class ScenarioRunner {
             Collection<RunResult> results;
             long start = System.nanoTime();
             try {
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog)).run();
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, input)).run();
             } catch (RunnerException e) {
                 results = List.of();
                 r.failure = "JMH: " + e.getMessage();
@@ -106,10 +110,11 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog) {
+                                                           Path jmhLog, Path input) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
+        if (input != null) jvmArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include(ScenarioBenchmark.class.getName() + ".run")
