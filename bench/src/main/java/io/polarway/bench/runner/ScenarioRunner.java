@@ -2,6 +2,7 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
 import io.polarway.bench.scenario.ScenarioBenchmark;
@@ -55,9 +56,19 @@ final class ScenarioRunner {
         r.expectedOutcome = scenario.expect().outcome();
         r.runDir = config.out().relativize(dir).toString();
 
-        // a generated input file is written here, in the runner's own JVM, before the confined fork starts
-        Path input = scenario.dataset().generate() != null
-                ? GeneratedFiles.prepare(scenario.dataset(), profile, config.suite()) : null;
+        // A generated input file is written here, in the runner's own JVM, before the confined fork starts (and before
+        // the run's clock and CPU-credit model): writing it is not what the profile's limits measure.
+        Path input = null;
+        if (scenario.dataset().generate() != null) {
+            try {
+                input = GeneratedFiles.prepare(scenario.dataset(), profile, config.suite());
+            } catch (RuntimeException e) {
+                r.outcome = RunRecord.Outcome.FAILED;
+                r.failure = "dataset: " + e.getMessage();
+                Validations.check(r, scenario, profile);
+                return r;
+            }
+        }
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
             r.confinement = box.kind();
@@ -75,12 +86,23 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
+            // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
+            // machine on a real VM, so its memory must not count against the limit the scenario measures.
+            DynamoDbDataset dynamo = null;
             try {
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, input)).run();
-            } catch (RunnerException e) {
+                List<String> datasetArgs = new ArrayList<>();
+                if (input != null) datasetArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
+                if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
+                    dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
+                            scenario.dataset().rows(profile, config.suite()));
+                    datasetArgs.addAll(dynamo.forkJvmArgs());
+                }
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
+            } catch (RunnerException | RuntimeException e) {
                 results = List.of();
-                r.failure = "JMH: " + e.getMessage();
+                r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
+                if (dynamo != null) dynamo.close();
                 if (credits != null) {
                     credits.close();
                     r.cpuThrottled = credits.everThrottled();
@@ -110,11 +132,11 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog, Path input) {
+                                                           Path jmhLog, List<String> datasetArgs) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
+        jvmArgs.addAll(datasetArgs);
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
-        if (input != null) jvmArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include(ScenarioBenchmark.class.getName() + ".run")
