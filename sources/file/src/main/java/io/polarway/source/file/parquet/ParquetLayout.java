@@ -29,7 +29,7 @@ import java.util.List;
  *
  * <h2>Layout of a window</h2>
  * The window keeps every byte at its original offset — {@code PAR1}, holes, the needed column chunks copied from the
- * source (in kernel space, {@link FileChannel#transferTo}), then a new footer — so no offset inside the footer changes:
+ * source, then a new footer — so no offset inside the footer changes:
  * the footer is the original one with the other row groups removed, {@code num_rows} set to the window's, and the
  * column/offset index and bloom filter references dropped (they live outside the copied ranges). Holes take no disk
  * space; the copy costs one extra pass over the needed bytes, through the page cache, freed when the window is deleted.
@@ -43,6 +43,9 @@ public final class ParquetLayout {
      * {@code total_compressed_size} left out the dictionary page header (PARQUET-816).
      */
     private static final int CHUNK_PADDING_BYTES = 100;
+    /** Per copying thread: a 1 MiB direct buffer (a heap buffer would be copied into a hidden direct one anyway). */
+    private static final ThreadLocal<ByteBuffer> COPY_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
     private final Path file;
     private final long sizeBytes;
@@ -226,15 +229,21 @@ public final class ParquetLayout {
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, ByteBuffer.wrap("PAR1".getBytes(StandardCharsets.US_ASCII)), 0);
+            ByteBuffer buffer = COPY_BUFFER.get();
             for (long[] r : merged) {
-                out.position(r[0]); // past the end: the file grows with a hole
-                long done = 0;
-                while (done < r[1] - r[0]) {
-                    long n = source.transferTo(r[0] + done, r[1] - r[0] - done, out);
-                    if (n <= 0) throw new IOException("source ended at byte " + (r[0] + done) + " while copying");
-                    done += n;
+                // Plain reads and writes (writing past the end leaves a hole), not transferTo: the kernel's splice
+                // path behind transferTo puts the source's pages on the active LRU list, where they count in the
+                // cgroup's working set (usage minus inactive file) until memory runs short; read pages stay inactive.
+                long pos = r[0];
+                while (pos < r[1]) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), r[1] - pos));
+                    int n = source.read(buffer, pos);
+                    if (n <= 0) throw new IOException("source ended at byte " + pos + " while copying");
+                    buffer.flip();
+                    writeFully(out, buffer, pos);
+                    pos += n;
                 }
-                copied += done;
+                copied += r[1] - r[0];
                 end = Math.max(end, r[1]);
             }
             byte[] footer = ThriftCompact.write(windowMeta(from, to, rows));
