@@ -14,6 +14,7 @@ import java.util.Map;
  * @param columns       the projection, or null for every column
  * @param filter        the Parquet filter, or null
  * @param formatOptions each text format's own options, parsed from the user's keys by that format's option set
+ *                      (a format whose options do not parse is missing: no file may be read with it)
  * @param parquetWindowBytes the {@code parquet_window_bytes} option, or null for the default
  * @param tempDir       where Parquet window files go
  */

@@ -158,6 +158,12 @@ public final class FileSourceFactory implements SourceFactory {
             throw new ConfigException("format", "none of the " + paths.size() + " files at " + config.location()
                     + " has a known format (set the 'format' option)", List.of(), null);
         }
+        for (FileEntry f : files) {
+            TextFormat text = f.format().textFormat();
+            if (text != null && !settings.formatOptions().containsKey(text.name())) {
+                formatOptions(config, text); // throws the ConfigException the settings swallowed
+            }
+        }
         if (settings.filter() != null) {
             for (FileEntry f : files) {
                 if (f.format().kind() != FileFormatKind.Kind.PARQUET) {
@@ -189,16 +195,26 @@ public final class FileSourceFactory implements SourceFactory {
         ParquetFilter filter = opts.find(FILTER).filter(s -> !s.isBlank()).map(ParquetFilter::parse).orElse(null);
         Map<String, Options> formatOptions = new HashMap<>();
         for (TextFormat f : textFormats.list()) {
-            Map<String, String> mine = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : config.options().entrySet()) {
-                if (f.options().contains(e.getKey())) mine.put(e.getKey(), e.getValue());
+            try {
+                formatOptions.put(f.name(), formatOptions(config, f));
+            } catch (ConfigException e) {
+                // Formats share some keys with different rules (CSV takes infer_schema_length=0, JSON lines does
+                // not): a value only matters to a format some file is read with, checked in create().
             }
-            formatOptions.put(f.name(), f.options().parse(mine));
         }
         return new FileSettings(format, opts.get(RECURSIVE), opts.get(USE_MMAP), opts.find(COLUMNS).orElse(null),
                 filter, opts.get(MAX_CONCURRENCY), opts.get(ORDERED), opts.get(UNIFY_SCHEMAS),
                 opts.get(SCAN_BATCH_ROWS), opts.find(NATIVE_MEMORY_LIMIT).orElse(null), opts.get(MMAP_WINDOW),
                 opts.find(PARQUET_WINDOW_BYTES).orElse(null), tempDir(opts), textFormats, Map.copyOf(formatOptions));
+    }
+
+    /** {@code format}'s own options, parsed from the keys of {@code config} it declares. */
+    private static Options formatOptions(SourceConfig config, TextFormat format) {
+        Map<String, String> mine = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : config.options().entrySet()) {
+            if (format.options().contains(e.getKey())) mine.put(e.getKey(), e.getValue());
+        }
+        return format.options().parse(mine);
     }
 
     private static Path tempDir(Options opts) {

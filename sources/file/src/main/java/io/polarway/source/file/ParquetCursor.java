@@ -60,8 +60,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * needed bytes. So a file whose needed column chunks exceed the window size (option {@code parquet_window_bytes};
  * by default a quarter of the native limit, less while other scans hold native memory) is scanned a <em>window</em>
  * of row groups at a time: each window is written to a temporary sparse file in {@code temp_dir} (only the needed
- * chunks are copied), scanned, and deleted. Those bytes are declared to the budget ({@link NativeMemoryBudget#hold})
- * while a scan runs. A row group too large for the native limit on its own is a {@link MemoryLimitException} before
+ * chunks are copied; the next window is written on a background thread while the current one is scanned), scanned,
+ * and deleted. Those bytes are declared to the budget ({@link NativeMemoryBudget#hold}) while a scan runs. A row group too large for the native limit on its own is a {@link MemoryLimitException} before
  * anything is read, never an OOM kill.
  */
 final class ParquetCursor implements BatchCursor {

@@ -115,6 +115,19 @@ class CsvFileTest {
     }
 
     @Test
+    void aKeyTwoFormatsShareIsCheckedOnlyByTheFormatsInUse(@TempDir Path dir) throws IOException {
+        // CSV takes infer_schema_length=0 (every column text); JSON lines needs at least 1
+        try (StreamingSource source = fx.open(SourceConfig.of(csvDir.toString())
+                .withOption("infer_schema_length", "0"))) {
+            assertThat(source.metadata().schema().getFields())
+                    .allMatch(f -> f.getType().equals(org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE));
+        }
+        Files.writeString(dir.resolve("a.jsonl"), "{\"id\":1}\n");
+        assertThatThrownBy(() -> fx.open(SourceConfig.of(dir.toString()).withOption("infer_schema_length", "0")))
+                .isInstanceOf(io.polarway.error.ConfigException.class).hasMessageContaining("infer_schema_length");
+    }
+
+    @Test
     void aDirectoryMixingCsvAndParquetWithTheSameColumnsIsOneTable() {
         TestData.Checksum sum = fx.readAll(SourceConfig.of(mixedDir.toString()), 17_000);
         assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
