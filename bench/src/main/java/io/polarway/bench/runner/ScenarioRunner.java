@@ -3,6 +3,7 @@ package io.polarway.bench.runner;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polarway.bench.dynamodb.DynamoDbDataset;
+import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
@@ -55,6 +56,19 @@ final class ScenarioRunner {
         r.expectedOutcome = scenario.expect().outcome();
         r.runDir = config.out().relativize(dir).toString();
 
+        // A generated input file is written here, in the runner's own JVM, before the confined fork starts (and before
+        // the run's clock and CPU-credit model): writing it is not what the profile's limits measure.
+        Path input = null;
+        if (scenario.dataset().generate() != null) {
+            try {
+                input = GeneratedFiles.prepare(scenario.dataset(), profile, config.suite());
+            } catch (RuntimeException e) {
+                r.outcome = RunRecord.Outcome.FAILED;
+                r.failure = "dataset: " + e.getMessage();
+                Validations.check(r, scenario, profile);
+                return r;
+            }
+        }
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
             r.confinement = box.kind();
@@ -76,11 +90,12 @@ final class ScenarioRunner {
             // machine on a real VM, so its memory must not count against the limit the scenario measures.
             DynamoDbDataset dynamo = null;
             try {
-                List<String> datasetArgs = List.of();
+                List<String> datasetArgs = new ArrayList<>();
+                if (input != null) datasetArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
                 if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
                     dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
                             scenario.dataset().rows(profile, config.suite()));
-                    datasetArgs = dynamo.forkJvmArgs();
+                    datasetArgs.addAll(dynamo.forkJvmArgs());
                 }
                 results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
             } catch (RunnerException | RuntimeException e) {

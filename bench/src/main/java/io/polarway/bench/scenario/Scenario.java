@@ -53,19 +53,23 @@ public record Scenario(String name, String description, List<String> suites, Lis
     }
 
     /**
-     * @param source       source type, e.g. {@code generate}, {@code csv}
-     * @param location     what to read; for file datasets the runner fills it in after generating the file
+     * @param source       source type, e.g. {@code generate}, {@code csv}, {@code file}
+     * @param location     what to read; for a {@code generate}d file the runner fills it in after writing the file
      * @param sizeXRam     bytes to stream relative to the profile's RAM, per suite
      * @param rowWidthBytes approximate bytes per row (sets the row count from the size)
      * @param options      source options
+     * @param generate     a file to write before the run (see {@link GeneratedFiles}), or null
      */
     public record Dataset(String source, String location,
                           @com.fasterxml.jackson.annotation.JsonProperty("size_x_ram") Map<String, Double> sizeXRam,
                           int rowWidthBytes,
-                          Map<String, String> options) {
+                          Map<String, String> options, Generate generate) {
         public Dataset {
             Objects.requireNonNull(source, "dataset.source");
-            location = location != null ? location : "synthetic";
+            if (generate != null && location != null) {
+                throw new IllegalArgumentException("dataset: a generated file has no 'location' (the runner sets it)");
+            }
+            location = location != null ? location : generate != null ? null : "synthetic";
             Objects.requireNonNull(sizeXRam, "dataset.size_x_ram");
             sizeXRam = Map.copyOf(sizeXRam);
             options = options != null ? Map.copyOf(options) : Map.of();
@@ -77,6 +81,24 @@ public record Scenario(String name, String description, List<String> suites, Lis
             Double x = sizeXRam.get(suite);
             if (x == null) x = sizeXRam.getOrDefault("default", 1.0);
             return Math.max(1, (long) (profile.ramBytes() * x / rowWidthBytes));
+        }
+    }
+
+    /**
+     * A file the bench runner writes before the benchmark fork starts, deterministic from the seed and cached by its
+     * parameters ({@link GeneratedFiles}); the fork reads it with the dataset's source (the {@code file} source).
+     *
+     * @param format    {@code parquet} or {@code arrow} (an Arrow IPC file)
+     * @param seed      seeds the values besides the {@code id} column (which is the row index)
+     * @param batchRows rows per Parquet row group or per IPC record batch
+     */
+    public record Generate(String format, long seed, int batchRows) {
+        public Generate {
+            Objects.requireNonNull(format, "dataset.generate.format");
+            if (!format.equals("parquet") && !format.equals("arrow")) {
+                throw new IllegalArgumentException("dataset.generate.format must be parquet or arrow, got " + format);
+            }
+            if (batchRows <= 0) throw new IllegalArgumentException("dataset.generate.batch_rows must be positive");
         }
     }
 

@@ -109,7 +109,13 @@ public final class ScenarioRun {
             options.put("rows", Long.toString(expectedRows));
             options.put("row_width_bytes", Integer.toString(d.rowWidthBytes()));
         }
-        SourceConfig config = SourceConfig.of(d.location()).withOptions(options).withChunkSize(s.chunkRows())
+        String location = d.location();
+        if (d.generate() != null) {
+            // the runner wrote the file before this fork started; by hand, write it here
+            location = System.getProperty(GeneratedFiles.LOCATION_PROPERTY);
+            if (location == null) location = GeneratedFiles.prepare(d, profile, suite).toString();
+        }
+        SourceConfig config = SourceConfig.of(location).withOptions(options).withChunkSize(s.chunkRows())
                 .withPrefetch(s.prefetch()).withParallel(s.parallel());
         if (d.source().equals(DynamoDbDataset.SOURCE)) config = DynamoDbDataset.forFork(config);
 
