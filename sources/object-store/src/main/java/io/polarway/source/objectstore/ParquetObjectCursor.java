@@ -62,6 +62,7 @@ final class ParquetObjectCursor implements ObjectCursor {
     private CompletableFuture<Path> staged;
     private LocalParquetScanner.Scan scan;
     private boolean closed;
+    private boolean counted;
 
     ParquetObjectCursor(ReadContext rc, ObjectInfo object, ExecutorService stager) {
         this.rc = rc;
@@ -87,7 +88,6 @@ final class ParquetObjectCursor implements ObjectCursor {
             try (LocalParquetScanner.Scan s = open(spill[1])) {
                 this.schema = s.schema();
             }
-            rc.stats().count("parquet_row_groups", layout.rowGroups().size());
         } catch (RuntimeException | Error e) {
             deleteSpill();
             throw e;
@@ -214,6 +214,10 @@ final class ParquetObjectCursor implements ObjectCursor {
 
     @Override
     public VectorSchemaRoot next(BufferAllocator allocator, int wantedRows) {
+        if (!counted) {
+            counted = true;
+            rc.stats().count("parquet_row_groups", layout.rowGroups().size());
+        }
         while (true) {
             if (scan == null) {
                 if (nextGroup >= layout.rowGroups().size()) return null;

@@ -4,18 +4,13 @@ import io.polarway.api.StatsRecorder;
 import io.polarway.error.PolarwayException;
 import io.polarway.source.objectstore.ObjectStore.ObjectInfo;
 import org.apache.arrow.memory.ArrowBuf;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The bytes {@code [start, end)} of one object as a sequential stream, fetched as ranged parts of {@code partSize}
@@ -33,8 +28,6 @@ import java.util.concurrent.TimeoutException;
  * flight and releases every buffer once its fetch has stopped.
  */
 final class PartStream extends InputStream {
-    private static final Logger LOG = LoggerFactory.getLogger(PartStream.class);
-    private static final long CANCEL_WAIT_MILLIS = 30_000;
 
     private final ObjectInfo object;
     private final long start;
@@ -61,6 +54,7 @@ final class PartStream extends InputStream {
         final boolean home;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int position;
+        boolean released; // guarded by this
 
         Part(long start, long end, ArrowBuf buf, boolean home) {
             this.start = start;
@@ -124,8 +118,13 @@ final class PartStream extends InputStream {
 
     private void fetch(Part p) {
         try {
-            fetcher.fetch(object, p.start, p.end, (offset, bytes, off, len) -> p.buf.setBytes(offset, bytes, off, len),
-                    () -> cancelled, stats);
+            fetcher.fetch(object, p.start, p.end, (offset, bytes, off, len) -> {
+                // under the part's lock, so that close() never frees the buffer during a write
+                synchronized (p) {
+                    if (p.released) throw new ReadCancelledException();
+                    p.buf.setBytes(offset, bytes, off, len);
+                }
+            }, () -> cancelled, stats);
             p.done.complete(null);
         } catch (Throwable t) {
             p.done.completeExceptionally(t);
@@ -210,34 +209,35 @@ final class PartStream extends InputStream {
         return unread;
     }
 
+    /**
+     * Cancels the fetches in flight and releases every buffer now: a fetch still running finds its part released
+     * (under the part's lock) and stops without writing; its connection is aborted or drained by the SDK in the
+     * background.
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         cancelled = true;
-        boolean leak = false;
         for (Part p; (p = inFlight.pollFirst()) != null; ) {
-            try {
-                p.done.get(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                leak = true;
-            } catch (TimeoutException e) {
-                // the fetch still writes into the buffer: freeing it now could corrupt memory
-                LOG.warn("a fetch of {} bytes {}-{} did not stop within {} ms; its buffer is not released",
-                        object.key(), p.start, p.end - 1, CANCEL_WAIT_MILLIS);
-                leak = true;
-                continue;
-            } catch (ExecutionException | CancellationException e) {
-                // failed or cancelled: it has stopped either way
+            synchronized (p) {
+                p.released = true;
             }
-            if (leak) continue;
             release(p);
         }
         current = null;
-        if (home != null && !leak) {
+        if (home != null) {
             budget.release(home);
             home = null;
+        }
+    }
+
+    /** The part was released (the stream closed) while its fetch ran. An IOException, so SDKs end the transfer. */
+    static final class ReadCancelledException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ReadCancelledException() {
+            super("read cancelled", null);
         }
     }
 }

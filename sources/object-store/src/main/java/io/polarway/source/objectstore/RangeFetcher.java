@@ -59,7 +59,7 @@ final class RangeFetcher {
         int[] attempts = {0};
         RetryPolicy<Object> policy = RetryPolicies.builder(retry,
                         t -> !cancelled.getAsBoolean() && !(t instanceof CancellationException)
-                                && store.classify(t).retryable(),
+                                && !(t instanceof PartStream.ReadCancelledException) && store.classify(t).retryable(),
                         t -> store.classify(t).retryAfter())
                 .onRetry(e -> {
                     stats.count("part_retries", 1);
@@ -73,7 +73,7 @@ final class RangeFetcher {
                 long from = start + received[0];
                 stats.count("range_requests", 1);
                 store.read(object, from, endExclusive, (b, off, len) -> {
-                    if (cancelled.getAsBoolean()) throw new CancellationException("read cancelled");
+                    if (cancelled.getAsBoolean()) throw new PartStream.ReadCancelledException();
                     if (received[0] + len > length) {
                         throw new IllegalStateException(store.system() + " sent more than the " + length
                                 + " bytes asked for (was the Range header ignored?)");
