@@ -4,7 +4,13 @@ import com.google.api.gax.paging.Page;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.cloud.NoCredentials;
-import com.google.cloud.ReadChannel;
+import com.google.api.client.http.GenericUrl;
+import com.google.api.client.http.HttpRequest;
+import com.google.api.client.http.HttpRequestFactory;
+import com.google.api.client.http.HttpResponse;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.auth.http.HttpCredentialsAdapter;
+import io.polarway.retry.RetryAfter;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
@@ -18,7 +24,9 @@ import io.polarway.error.Where;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +38,10 @@ import java.util.List;
  * to the generation the listing or metadata saw.
  */
 final class GcsStore implements ObjectStore {
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
     private final Storage storage;
     private final String bucket;
+    private final String host;
+    private final HttpRequestFactory requests;
 
     GcsStore(ObjectLocation location, StoreSettings s, Credentials credentials) {
         this.bucket = location.bucket();
@@ -75,7 +84,20 @@ final class GcsStore implements ObjectStore {
         }
         if (project != null) b.setProjectId(project);
         else if (s.endpoint() != null) b.setProjectId("polarway-emulator");
-        this.storage = b.build().getService();
+        StorageOptions options = b.build();
+        this.storage = options.getService();
+        this.host = options.getHost().replaceAll("/+$", "");
+        com.google.auth.Credentials creds = options.getCredentials();
+        HttpCredentialsAdapter auth = creds == null || creds instanceof NoCredentials ? null
+                : new HttpCredentialsAdapter(creds);
+        this.requests = new NetHttpTransport().createRequestFactory(req -> {
+            if (auth != null) auth.initialize(req);
+            req.setConnectTimeout(timeoutMillis);
+            req.setReadTimeout(timeoutMillis);
+            req.setNumberOfRetries(0);
+            req.setThrowExceptionOnExecuteError(false);
+            req.setResponseReturnRawInputStream(true);
+        });
     }
 
     @Override
@@ -107,21 +129,53 @@ final class GcsStore implements ObjectStore {
         return new ListPage(out, next == null || next.isEmpty() ? null : next);
     }
 
+    /**
+     * One plain ranged GET of the JSON API's media URL, not the SDK's read channel: the channel resumes and retries
+     * on its own, whatever the retry settings say, which would hide failures from the source's own retries (and
+     * their limits and backoff).
+     */
     @Override
     public void read(ObjectInfo object, long start, long endExclusive, ByteSink sink) throws IOException {
-        BlobId id = object.version() == null ? BlobId.of(bucket, object.key())
-                : BlobId.of(bucket, object.key(), Long.parseLong(object.version()));
-        try (ReadChannel ch = storage.reader(id)) {
-            ch.setChunkSize(0); // no extra buffering in the channel: the bytes go straight to the part
-            ch.seek(start);
-            ch.limit(endExclusive);
-            ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER_BYTES);
-            while (true) {
-                buf.clear();
-                int n = ch.read(buf);
-                if (n < 0) break;
-                if (n > 0) sink.write(buf.array(), 0, n);
+        GenericUrl url = new GenericUrl(host + "/download/storage/v1/b/" + encode(bucket) + "/o/"
+                + encode(object.key()));
+        url.set("alt", "media");
+        if (object.version() != null) url.set("generation", object.version());
+        HttpRequest req = requests.buildGetRequest(url);
+        req.getHeaders().setRange("bytes=" + start + "-" + (endExclusive - 1));
+        req.getHeaders().setAcceptEncoding("identity");
+        HttpResponse resp = req.execute();
+        try {
+            int status = resp.getStatusCode();
+            if (status != 206 && status != 200) {
+                Duration retryAfter = RetryAfter.parse(resp.getHeaders().getFirstHeaderStringValue("Retry-After"),
+                        Instant.now()).orElse(null);
+                throw new GcsHttpException(status, resp.getStatusMessage(), retryAfter);
             }
+            if (status == 200 && (start > 0 || endExclusive < object.sizeBytes())) {
+                throw new GcsHttpException(416, "the server ignored the Range header", null);
+            }
+            try (InputStream in = resp.getContent()) {
+                if (in != null) S3Store.copy(in, sink);
+            }
+        } finally {
+            resp.disconnect();
+        }
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A non-2xx answer to a ranged GET. */
+    static final class GcsHttpException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final transient Duration retryAfter;
+
+        GcsHttpException(int status, String message, Duration retryAfter) {
+            super("HTTP " + status + (message == null ? "" : " " + message));
+            this.status = status;
+            this.retryAfter = retryAfter;
         }
     }
 
@@ -130,6 +184,9 @@ final class GcsStore implements ObjectStore {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof StoreErrors.TruncatedBodyException) {
                 return new StoreFailure(Kind.TRUNCATED, -1, null, null);
+            }
+            if (t instanceof GcsHttpException ge) {
+                return new StoreFailure(kindOf(ge.status), ge.status, null, ge.retryAfter);
             }
             if (t instanceof StorageException se && se.getCode() > 0) {
                 int status = se.getCode();

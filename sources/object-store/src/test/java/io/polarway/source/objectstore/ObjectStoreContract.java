@@ -344,7 +344,10 @@ abstract class ObjectStoreContract {
         // one part at a time, so the faults meet the requests in a known order
         Reading.Result r = Reading.read(factory, viaProxy("medium.rows").withParallel(false), 9_000);
         assertThat(r.checker().exactlyOnce(MEDIUM_ROWS)).isTrue();
-        assertThat(r.counter("part_retries")).isEqualTo(5);
+        assertThat(proxy.faultsInjected()).isEqualTo(5);
+        // the JDK's HttpURLConnection (under the GCS client) silently re-sends a GET once when a connection is reset
+        // before the answer; every other fault is one retry of ours
+        assertThat(r.counter("part_retries")).isBetween(store.type().equals("gcs") ? 4L : 5L, 5L);
         assertThat(r.counter("part_resumes")).isGreaterThanOrEqualTo(3);
         assertThat(r.stats().bytesRead()).isEqualTo(TestObjects.rows(0, MEDIUM_ROWS, false).length);
     }
