@@ -69,10 +69,16 @@ public abstract class Confinement implements AutoCloseable {
     public void close() {
     }
 
-    static Path script(Path dir, String body) throws IOException {
+    /**
+     * Writes an executable {@code jvm.sh} in {@code dir}: the profile's environment (e.g. the glibc malloc settings
+     * that let freed native memory go back to the kernel), then {@code body}.
+     */
+    Path script(Path dir, String body) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve("jvm.sh");
-        Files.writeString(f, "#!/bin/sh\n" + body, StandardCharsets.UTF_8);
+        StringBuilder env = new StringBuilder();
+        profile.jvm().env().forEach((k, v) -> env.append("export ").append(k).append("='").append(v).append("'\n"));
+        Files.writeString(f, "#!/bin/sh\n" + env + body, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         return f;
     }
@@ -108,9 +114,13 @@ public abstract class Confinement implements AutoCloseable {
             return new SystemdRun(profile, cores, "no writable cgroup (" + a.reason() + "): using systemd-run --user"
                     + (cpuNote.isEmpty() ? "" : "; " + cpuNote));
         }
-        return new Unconfined(profile, "UNCONFINED: " + a.reason() + "; systemd-run --user unavailable. Memory is "
-                + "limited only by the JVM's settings: an OOM kill cannot happen, so the results prove nothing "
-                + "about the kernel limit");
+        if (Docker.works()) {
+            return new Docker(profile, cores, groupName, "no writable cgroup (" + a.reason() + ") and no systemd-run: "
+                    + "using docker run --memory (image " + Docker.image() + ")" + (cpuNote.isEmpty() ? "" : "; " + cpuNote));
+        }
+        return new Unconfined(profile, "UNCONFINED: " + a.reason() + "; neither systemd-run --user nor a Docker "
+                + "daemon is available. Memory is limited only by the JVM's settings: an OOM kill cannot happen, so "
+                + "the results prove nothing about the kernel limit");
     }
 
     /** A child cgroup with the profile's RAM as its limit. */
@@ -213,6 +223,85 @@ public abstract class Confinement implements AutoCloseable {
             return script(dir, String.format(Locale.ROOT, "exec systemd-run --user --scope -q -p MemoryMax=%d "
                             + "-p MemorySwapMax=0 -p CPUQuota=%d%% '%s' \"$@\"\n", profile.ramBytes(),
                     Math.round(cpuQuotaCores * 100), java()));
+        }
+    }
+
+    /**
+     * A Docker container with {@code --memory} (where a daemon runs but cgroups cannot be written directly). The
+     * host's JDK, the benchmark classpath and the run folder are mounted at the same paths, and the container shares
+     * the host network so the JMH fork reaches its host on 127.0.0.1. The image ({@code -Dbench.docker.image},
+     * default {@code debian:bookworm-slim}) only needs the C library the host JDK links against. Not exercised on
+     * the development machines (no Docker daemon there); a kill shows as the fork's exit code 137.
+     */
+    static final class Docker extends Confinement {
+        private final String name;
+
+        Docker(VmProfile profile, double cores, String name, String note) {
+            super(profile, cores, note);
+            this.name = name;
+        }
+
+        static String image() {
+            return System.getProperty("bench.docker.image", "debian:bookworm-slim");
+        }
+
+        static boolean works() {
+            try {
+                Process p = new ProcessBuilder("docker", "info", "--format", "{{.ServerVersion}}")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "docker";
+        }
+
+        @Override
+        public boolean confined() {
+            return true;
+        }
+
+        @Override
+        public long limitBytes() {
+            return profile.ramBytes();
+        }
+
+        @Override
+        public long oomKills() {
+            return -1;
+        }
+
+        @Override
+        public long peakRawBytes() {
+            return -1;
+        }
+
+        @Override
+        public Path writeJvmWrapper(Path dir) throws IOException {
+            StringBuilder mounts = new StringBuilder();
+            String javaHome = System.getProperty("java.home");
+            mounts.append(" -v '").append(javaHome).append("':'").append(javaHome).append("':ro");
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (entry.isBlank()) continue;
+                String abs = Path.of(entry).toAbsolutePath().toString();
+                mounts.append(" -v '").append(abs).append("':'").append(abs).append("':ro");
+            }
+            String run = dir.toAbsolutePath().toString();
+            mounts.append(" -v '").append(run).append("':'").append(run).append("'");
+            String tmp = System.getProperty("java.io.tmpdir");
+            mounts.append(" -v '").append(tmp).append("':'").append(tmp).append("'");
+            // a container does not inherit the wrapper's environment: pass the profile's explicitly
+            profile.jvm().env().forEach((k, v) -> mounts.append(" -e '").append(k).append('=').append(v).append("'"));
+            return script(dir, String.format(Locale.ROOT, "exec docker run --rm -i --network host --name '%s' "
+                            + "--memory=%d --memory-swap=%d --cpus=%.2f%s '%s' '%s' \"$@\"\n", name,
+                    profile.ramBytes(), profile.ramBytes(), cpuQuotaCores, mounts, image(), java()));
         }
     }
 

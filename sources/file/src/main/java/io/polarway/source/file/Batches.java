@@ -50,26 +50,28 @@ final class Batches {
     }
 
     /**
-     * Rows {@code [from, from + count)} of {@code batch} as a new root in {@code allocator}. Fixed-width values and
-     * byte-aligned bitmaps are shared, not copied; {@code batch} is unchanged.
+     * Rows {@code [from, from + count)} of {@code batch}, copied into a new root in {@code allocator}; {@code batch} is
+     * unchanged. A copy, not a shared slice: a slice shares buffers between the batch, this chunk and the next (Arrow
+     * moves the accounting of a shared buffer from allocator to allocator as its holders close), and a chunk closed
+     * while another still shared its buffers was seen to leave bytes in its own allocator (a leak error on close).
+     * Copying gives every chunk buffers of its own; whole batches still move without copying ({@link #transfer}).
      */
     static VectorSchemaRoot slice(VectorSchemaRoot batch, int from, int count, BufferAllocator allocator) {
+        return concat(batch.getSchema(), List.of(new Piece(batch, from, count)), count, allocator);
+    }
+
+    /**
+     * Rows {@code [from, from + count)} of {@code batch} as a transient root sharing the batch's buffers where Arrow
+     * can (aligned fixed-width values); only to be copied from and closed at once, before either root changes hands.
+     */
+    private static VectorSchemaRoot sharedSlice(VectorSchemaRoot batch, int from, int count,
+                                                BufferAllocator allocator) {
         List<FieldVector> out = new ArrayList<>(batch.getFieldVectors().size());
         try {
             for (FieldVector v : batch.getFieldVectors()) {
                 TransferPair tp = v.getTransferPair(v.getField(), allocator);
-                FieldVector part = (FieldVector) tp.getTo();
-                try {
-                    tp.splitAndTransfer(from, count);
-                    // Some splits (a BitVector's aligned values) only retain the source's buffer, which stays
-                    // accounted to, and owned through, the source's allocator; moving the slice once more gives
-                    // every buffer a ledger in the target allocator, so the source's allocator can close first.
-                    TransferPair rehome = part.getTransferPair(allocator);
-                    rehome.transfer();
-                    out.add((FieldVector) rehome.getTo());
-                } finally {
-                    part.close();
-                }
+                out.add((FieldVector) tp.getTo());
+                tp.splitAndTransfer(from, count);
             }
         } catch (RuntimeException | Error e) {
             out.forEach(ValueVector::close);
@@ -97,7 +99,7 @@ final class Batches {
                 if (p.from == 0 && p.count == p.batch.getRowCount()) {
                     VectorSchemaRootAppender.append(false, target, p.batch);
                 } else {
-                    try (VectorSchemaRoot part = slice(p.batch, p.from, p.count, allocator)) {
+                    try (VectorSchemaRoot part = sharedSlice(p.batch, p.from, p.count, allocator)) {
                         VectorSchemaRootAppender.append(false, target, part);
                     }
                 }

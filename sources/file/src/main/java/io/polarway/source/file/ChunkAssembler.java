@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Cuts the batches files yield into chunks of exactly the size asked for (fewer only at the very end): a chunk
  * smaller than a batch takes a slice and leaves the rest for the next chunk; a chunk larger than a batch joins several.
- * A chunk that is exactly one whole batch, or a slice of one, moves the batch's buffers instead of copying them.
+ * A chunk that is exactly one whole batch moves the batch's buffers instead of copying them; other chunks are copies.
  *
  * <p>Batches wait here (owned by this assembler) until taken. {@link #take} consumes rows only when the chunk was
  * built: if building fails (an allocation past the memory limit), every batch and offset is as before, so a retry with
