@@ -3,6 +3,7 @@ package io.polarway.bench.runner;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polarway.bench.scenario.Scenario;
+import io.polarway.bench.scenario.ScenarioBackend;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
 import io.polarway.profile.VmProfile;
@@ -71,12 +72,26 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
+            ScenarioBackend backend = null;
             try {
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog)).run();
+                // a scenario reading from an emulated store: start and seed it outside the fork's group first
+                backend = ScenarioBackend.start(scenario, profile, config.suite());
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog,
+                        backend == null ? List.of() : backend.jvmArgs())).run();
             } catch (RunnerException e) {
                 results = List.of();
                 r.failure = "JMH: " + e.getMessage();
+            } catch (IOException | RuntimeException e) {
+                results = List.of();
+                r.failure = "backend " + scenario.backend().store() + ": " + e.getMessage();
             } finally {
+                if (backend != null) {
+                    try {
+                        backend.close();
+                    } catch (Exception e) {
+                        if (r.failure == null) r.failure = "cannot stop the backend: " + e;
+                    }
+                }
                 if (credits != null) {
                     credits.close();
                     r.cpuThrottled = credits.everThrottled();
@@ -106,8 +121,9 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog) {
+                                                           Path jmhLog, List<String> backendArgs) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
+        jvmArgs.addAll(backendArgs);
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

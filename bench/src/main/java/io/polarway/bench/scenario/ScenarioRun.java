@@ -108,8 +108,15 @@ public final class ScenarioRun {
             options.put("rows", Long.toString(expectedRows));
             options.put("row_width_bytes", Integer.toString(d.rowWidthBytes()));
         }
-        SourceConfig config = SourceConfig.of(d.location()).withOptions(options).withChunkSize(s.chunkRows())
+        String location = d.location();
+        if (scenario.backend() != null) {
+            // seeded by the runner before this fork started (ScenarioBackend)
+            location = ScenarioBackend.locationInFork();
+            options.put("endpoint", ScenarioBackend.endpointInFork());
+        }
+        SourceConfig config = SourceConfig.of(location).withOptions(options).withChunkSize(s.chunkRows())
                 .withPrefetch(s.prefetch()).withParallel(s.parallel());
+        if (scenario.backend() != null) config = config.withCredentials(ScenarioBackend.credentials(scenario.backend()));
 
         long limitBytes = switch (s.memoryLimit()) {
             case "recommended" -> profile.recommendedLimitBytes();

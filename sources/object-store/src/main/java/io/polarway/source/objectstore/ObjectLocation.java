@@ -57,7 +57,9 @@ public record ObjectLocation(String scheme, String bucket, String key, String ac
         if (sep <= 0) throw bad(text, "expected " + expectedScheme + "://bucket/key");
         String scheme = text.substring(0, sep).toLowerCase(Locale.ROOT);
         String rest = text.substring(sep + 3);
-        if (rest.contains("?") || rest.contains("#")) {
+        int q = rest.indexOf('?');
+        // '?' is a glob character in a key; a query string (name=value) is what carries SAS tokens and signatures
+        if (rest.contains("#") || q >= 0 && rest.indexOf('=', q) > 0) {
             throw bad(redact(text), "a query string or fragment is not allowed (pass SAS tokens and keys as credentials)");
         }
         String authority = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
@@ -88,7 +90,7 @@ public record ObjectLocation(String scheme, String bucket, String key, String ac
         try {
             // validates the characters without changing them (keys may hold spaces encoded or not)
             new URI(canonical, authority, "/" + path.replace(" ", "%20").replace("[", "%5B").replace("]", "%5D")
-                    .replace("{", "%7B").replace("}", "%7D"), null);
+                    .replace("{", "%7B").replace("}", "%7D").replace("?", "%3F"), null);
         } catch (URISyntaxException e) {
             throw bad(text, "not a valid URI: " + e.getReason());
         }
@@ -96,7 +98,7 @@ public record ObjectLocation(String scheme, String bucket, String key, String ac
     }
 
     private static String redact(String text) {
-        return text.replaceFirst("://[^/@]*@", "://").replaceFirst("[?#].*$", "?****");
+        return text.replaceFirst("://[^/@]*@", "://").replaceFirst("[?#][^/]*=.*$", "?****");
     }
 
     private static ConfigException bad(String location, String why) {
