@@ -54,6 +54,7 @@ final class PartStream extends InputStream {
         final boolean home;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int position;
+        int filled; // guarded by this: bytes arrived, always a prefix of the part (a retry resumes at the end)
         boolean released; // guarded by this
 
         Part(long start, long end, ArrowBuf buf, boolean home) {
@@ -123,11 +124,16 @@ final class PartStream extends InputStream {
                 synchronized (p) {
                     if (p.released) throw new ReadCancelledException();
                     p.buf.setBytes(offset, bytes, off, len);
+                    p.filled = (int) Math.max(p.filled, offset + len);
+                    p.notifyAll();
                 }
             }, () -> cancelled, stats);
             p.done.complete(null);
         } catch (Throwable t) {
             p.done.completeExceptionally(t);
+        }
+        synchronized (p) {
+            p.notifyAll();
         }
     }
 
@@ -147,10 +153,14 @@ final class PartStream extends InputStream {
                 topUp();
                 Part head = inFlight.peekFirst();
                 if (head == null) return -1;
-                await(head);
                 current = head;
             }
-            int left = current.length() - current.position;
+            if (current.position >= current.length()) {
+                finishCurrent();
+                continue;
+            }
+            // the bytes of the head part are read as they arrive, not only once the whole part is in
+            int left = awaitBytes(current);
             if (left > 0) {
                 int n = Math.min(len, left);
                 current.buf.getBytes(current.position, b, off, n);
@@ -158,7 +168,8 @@ final class PartStream extends InputStream {
                 stats.addBytesRead(n);
                 return n;
             }
-            finishCurrent();
+            throw new IllegalStateException("part " + current.start + "-" + (current.end - 1) + " of "
+                    + object.key() + " ended at " + current.position + " of " + current.length() + " bytes");
         }
     }
 
@@ -172,6 +183,26 @@ final class PartStream extends InputStream {
             skipped += r;
         }
         return skipped;
+    }
+
+    /** Waits until part {@code p} has bytes past the read position (or failed); returns how many. */
+    private int awaitBytes(Part p) throws IOException {
+        synchronized (p) {
+            while (p.filled <= p.position && !p.done.isDone()) {
+                try {
+                    p.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for bytes " + p.start + "-"
+                            + (p.end - 1));
+                }
+            }
+            if (p.filled > p.position) return p.filled - p.position;
+        }
+        await(p); // done: rethrows its failure
+        synchronized (p) {
+            return p.filled - p.position;
+        }
     }
 
     private void await(Part p) throws IOException {

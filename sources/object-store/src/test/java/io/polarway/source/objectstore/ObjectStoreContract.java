@@ -329,22 +329,24 @@ abstract class ObjectStoreContract {
 
     @Test
     void throttlingBurstsAreRetried() {
+        long faultsBefore = proxy.faultsInjected();
         proxy.rule(FaultProxy.sequence(FaultProxy.Request::isRanged, Fault.s3SlowDown(), Fault.s3SlowDown(),
                 Fault.s3SlowDown(), Fault.tooManyRequests(0), Fault.tooManyRequests(0), Fault.serverError()));
         Reading.Result r = Reading.read(factory, viaProxy("medium.rows"), 9_000);
         assertThat(r.checker().exactlyOnce(MEDIUM_ROWS)).isTrue();
         assertThat(r.counter("part_retries")).isEqualTo(6);
-        assertThat(proxy.faultsInjected()).isEqualTo(6);
+        assertThat(proxy.faultsInjected() - faultsBefore).isEqualTo(6);
     }
 
     @Test
     void resetsAndTruncatedBodiesResumeFromTheLastByte() {
+        long faultsBefore = proxy.faultsInjected();
         proxy.rule(FaultProxy.sequence(FaultProxy.Request::isRanged, Fault.reset(), Fault.truncate(10_000),
                 Fault.forward(), Fault.resetAfter(30_000), Fault.truncate(1), Fault.forward(), Fault.truncate(50_000)));
         // one part at a time, so the faults meet the requests in a known order
         Reading.Result r = Reading.read(factory, viaProxy("medium.rows").withParallel(false), 9_000);
         assertThat(r.checker().exactlyOnce(MEDIUM_ROWS)).isTrue();
-        assertThat(proxy.faultsInjected()).isEqualTo(5);
+        assertThat(proxy.faultsInjected() - faultsBefore).isEqualTo(5);
         // the JDK's HttpURLConnection (under the GCS client) silently re-sends a GET once when a connection is reset
         // before the answer; every other fault is one retry of ours
         assertThat(r.counter("part_retries")).isBetween(store.type().equals("gcs") ? 4L : 5L, 5L);
