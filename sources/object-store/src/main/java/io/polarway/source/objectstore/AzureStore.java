@@ -33,7 +33,8 @@ import java.util.List;
 /**
  * Azure Blob Storage (and Azurite) through {@code azure-storage-blob}'s synchronous client on Netty, with the SDK's
  * retries off. Credentials: {@link Credentials.AzureSharedKey}, {@link Credentials.AzureConnectionString},
- * {@link Credentials.AzureSas}, or none (anonymous access to a public container). The endpoint is the
+ * {@link Credentials.AzureSas}, else the connection string in {@code AZURE_STORAGE_CONNECTION_STRING} when set, else
+ * none (anonymous access to a public container). The endpoint is the
  * {@code endpoint} option (Azurite: {@code http://127.0.0.1:PORT/devstoreaccount1}), else the connection string's,
  * else {@code https://ACCOUNT.blob.core.windows.net}.
  */
@@ -48,6 +49,12 @@ final class AzureStore implements ObjectStore {
                 // one try: the source retries, resuming a broken range where it stopped
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, Duration.ofDays(1), null, null, null));
         String account = s.accountName() != null ? s.accountName() : location.account();
+        String envConnection = System.getenv("AZURE_STORAGE_CONNECTION_STRING");
+        if (credentials instanceof Credentials.None && !s.anonymous() && envConnection != null
+                && !envConnection.isBlank()) {
+            // the Azure tools' convention, so the CLI can read private containers without a secret on its command line
+            credentials = Credentials.AzureConnectionString.of(envConnection);
+        }
         if (!s.anonymous()) {
             if (credentials instanceof Credentials.AzureSharedKey k) {
                 account = account != null ? account : k.accountName();
