@@ -2,6 +2,7 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.bench.scenario.Scenario;
 import io.polarway.bench.scenario.ScenarioBackend;
 import io.polarway.bench.scenario.ScenarioBenchmark;
@@ -72,19 +73,26 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
+            // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
+            // machine on a real VM, so its memory must not count against the limit the scenario measures.
+            DynamoDbDataset dynamo = null;
             ScenarioBackend backend = null;
             try {
-                // a scenario reading from an emulated store: start and seed it outside the fork's group first
+                List<String> datasetArgs = new ArrayList<>();
+                if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
+                    dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
+                            scenario.dataset().rows(profile, config.suite()));
+                    datasetArgs.addAll(dynamo.forkJvmArgs());
+                }
+                // an object-store scenario: its emulator started and seeded the same way (null without a backend)
                 backend = ScenarioBackend.start(scenario, profile, config.suite());
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog,
-                        backend == null ? List.of() : backend.jvmArgs())).run();
-            } catch (RunnerException e) {
+                if (backend != null) datasetArgs.addAll(backend.jvmArgs());
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
+            } catch (RunnerException | IOException | RuntimeException e) {
                 results = List.of();
-                r.failure = "JMH: " + e.getMessage();
-            } catch (IOException | RuntimeException e) {
-                results = List.of();
-                r.failure = "backend " + scenario.backend().store() + ": " + e.getMessage();
+                r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
+                if (dynamo != null) dynamo.close();
                 if (backend != null) {
                     try {
                         backend.close();
@@ -121,9 +129,9 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog, List<String> backendArgs) {
+                                                           Path jmhLog, List<String> datasetArgs) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
-        jvmArgs.addAll(backendArgs);
+        jvmArgs.addAll(datasetArgs);
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
