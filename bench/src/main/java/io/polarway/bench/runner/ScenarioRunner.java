@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
+import io.polarway.bench.scenario.ScenarioBackend;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
 import io.polarway.profile.VmProfile;
@@ -89,6 +90,7 @@ final class ScenarioRunner {
             // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
             // machine on a real VM, so its memory must not count against the limit the scenario measures.
             DynamoDbDataset dynamo = null;
+            ScenarioBackend backend = null;
             try {
                 List<String> datasetArgs = new ArrayList<>();
                 if (input != null) datasetArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
@@ -97,12 +99,22 @@ final class ScenarioRunner {
                             scenario.dataset().rows(profile, config.suite()));
                     datasetArgs.addAll(dynamo.forkJvmArgs());
                 }
+                // an object-store scenario: its emulator started and seeded the same way (null without a backend)
+                backend = ScenarioBackend.start(scenario, profile, config.suite());
+                if (backend != null) datasetArgs.addAll(backend.jvmArgs());
                 results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
-            } catch (RunnerException | RuntimeException e) {
+            } catch (RunnerException | IOException | RuntimeException e) {
                 results = List.of();
                 r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
                 if (dynamo != null) dynamo.close();
+                if (backend != null) {
+                    try {
+                        backend.close();
+                    } catch (Exception e) {
+                        if (r.failure == null) r.failure = "cannot stop the backend: " + e;
+                    }
+                }
                 if (credits != null) {
                     credits.close();
                     r.cpuThrottled = credits.everThrottled();

@@ -31,10 +31,12 @@ import java.util.Objects;
  * @param stream      how to read it
  * @param consumer    what happens to each chunk
  * @param expect      the validations
+ * @param backend     an emulated store the dataset lives in (started and seeded by the runner before the fork), or
+ *                    null for generated or local data
  */
 public record Scenario(String name, String description, List<String> suites, List<String> profiles,
                        Map<String, List<String>> profilesBySuite, Dataset dataset, Stream stream, Consumer consumer,
-                       Expect expect) {
+                       Expect expect, Backend backend) {
 
     private static final String RESOURCE_DIR = "io/polarway/scenarios/";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -50,6 +52,31 @@ public record Scenario(String name, String description, List<String> suites, Lis
         Objects.requireNonNull(stream, "stream of " + name);
         consumer = consumer != null ? consumer : new Consumer(1, 1, 0, 0, 0, 0);
         expect = expect != null ? expect : new Expect("completed", true, false, true, true);
+    }
+
+    /**
+     * An object store for the dataset: the runner starts its emulator on 127.0.0.1 (outside the fork's cgroup),
+     * uploads the dataset's rows as {@code objects} objects of {@code format} into {@code bucket}, and passes the
+     * location and endpoint to the fork ({@link ScenarioBackend}). The dataset's {@code source} is the store's source
+     * type ({@code s3}, {@code azure}, {@code gcs}).
+     *
+     * @param store   {@code s3} (S3Proxy), {@code azure} (Azurite) or {@code gcs} (the firebase-tools emulator)
+     * @param bucket  bucket or container name
+     * @param format  {@code arrows} (Arrow IPC stream), {@code parquet} or {@code csv} (needs the csv module)
+     * @param objects how many objects the rows are split over (more than one: read through a glob)
+     */
+    public record Backend(String store, String bucket, String format, int objects) {
+        public Backend {
+            if (!List.of("s3", "azure", "gcs").contains(store)) {
+                throw new IllegalArgumentException("backend.store must be s3, azure or gcs, got " + store);
+            }
+            bucket = bucket != null ? bucket : "bench";
+            format = format != null ? format : "arrows";
+            if (!List.of("arrows", "parquet", "csv").contains(format)) {
+                throw new IllegalArgumentException("backend.format must be arrows, parquet or csv, got " + format);
+            }
+            objects = objects > 0 ? objects : 1;
+        }
     }
 
     /**

@@ -115,8 +115,14 @@ public final class ScenarioRun {
             location = System.getProperty(GeneratedFiles.LOCATION_PROPERTY);
             if (location == null) location = GeneratedFiles.prepare(d, profile, suite).toString();
         }
+        if (scenario.backend() != null) {
+            // seeded by the runner before this fork started (ScenarioBackend)
+            location = ScenarioBackend.locationInFork();
+            options.put("endpoint", ScenarioBackend.endpointInFork());
+        }
         SourceConfig config = SourceConfig.of(location).withOptions(options).withChunkSize(s.chunkRows())
                 .withPrefetch(s.prefetch()).withParallel(s.parallel());
+        if (scenario.backend() != null) config = config.withCredentials(ScenarioBackend.credentials(scenario.backend()));
         if (d.source().equals(DynamoDbDataset.SOURCE)) config = DynamoDbDataset.forFork(config);
 
         long limitBytes = switch (s.memoryLimit()) {

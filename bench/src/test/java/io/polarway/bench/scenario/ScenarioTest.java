@@ -76,6 +76,35 @@ class ScenarioTest {
     }
 
     @Test
+    void objectStoreScenariosRunOnEmulatedStoresInTheDefaultAndFullSuites() {
+        for (String name : List.of("s3-object-parts", "azure-parquet-row-groups", "gcs-glob-objects")) {
+            Scenario sc = Scenario.load(name);
+            assertThat(sc.backend()).as(name).isNotNull();
+            assertThat(sc.dataset().source()).isEqualTo(switch (sc.backend().store()) {
+                case "s3" -> "s3";
+                case "azure" -> "azure";
+                default -> "gcs";
+            });
+            assertThat(sc.suites()).containsExactlyInAnyOrder("default", "full");
+            assertThat(sc.resolvedProfiles()).containsExactly(VmProfile.load("B1s"), VmProfile.load("B2s"));
+            assertThat(sc.expect().rowsExactlyOnce()).isTrue();
+        }
+        assertThat(Scenario.load("gcs-glob-objects").backend().objects()).isEqualTo(16);
+        assertThat(Scenario.load("steady-generate").backend()).isNull();
+    }
+
+    @Test
+    void aBackendNamesAKnownStoreAndFormat() {
+        assertThatThrownBy(() -> new Scenario.Backend("minio", null, null, 0))
+                .hasMessageContaining("backend.store");
+        assertThatThrownBy(() -> new Scenario.Backend("s3", null, "orc", 0)).hasMessageContaining("backend.format");
+        Scenario.Backend b = new Scenario.Backend("gcs", null, null, 0);
+        assertThat(b.bucket()).isEqualTo("bench");
+        assertThat(b.format()).isEqualTo("arrows");
+        assertThat(b.objects()).isEqualTo(1);
+    }
+
+    @Test
     void aBadFileIsAClearError() {
         assertThatThrownBy(() -> Scenario.parse("name: x\nbogus: 1\n".getBytes(), "x"))
                 .isInstanceOf(IOException.class).hasMessageContaining("scenario x").hasMessageContaining("bogus");
