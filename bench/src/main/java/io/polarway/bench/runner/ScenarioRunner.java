@@ -2,10 +2,8 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.polarway.bench.dynamodb.DynamoDbDataset;
-import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
-import io.polarway.bench.scenario.ScenarioBackend;
+import io.polarway.bench.scenario.ScenarioData;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
 import io.polarway.profile.VmProfile;
@@ -57,19 +55,6 @@ final class ScenarioRunner {
         r.expectedOutcome = scenario.expect().outcome();
         r.runDir = config.out().relativize(dir).toString();
 
-        // A generated input file is written here, in the runner's own JVM, before the confined fork starts (and before
-        // the run's clock and CPU-credit model): writing it is not what the profile's limits measure.
-        Path input = null;
-        if (scenario.dataset().generate() != null) {
-            try {
-                input = GeneratedFiles.prepare(scenario.dataset(), profile, config.suite());
-            } catch (RuntimeException e) {
-                r.outcome = RunRecord.Outcome.FAILED;
-                r.failure = "dataset: " + e.getMessage();
-                Validations.check(r, scenario, profile);
-                return r;
-            }
-        }
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
             r.confinement = box.kind();
@@ -87,32 +72,25 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
-            // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
-            // machine on a real VM, so its memory must not count against the limit the scenario measures.
-            DynamoDbDataset dynamo = null;
-            ScenarioBackend backend = null;
+            // The data are made ready here, in the runner's own JVM and outside the profile's cgroup: writing a
+            // file or running a store is not what the profile's limits measure (on a real VM the store is another
+            // machine). Not timed either: the run's figures come from the fork.
+            ScenarioData data = null;
             try {
+                data = ScenarioData.prepare(scenario, profile, config.suite());
                 List<String> datasetArgs = new ArrayList<>();
-                if (input != null) datasetArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
-                if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
-                    dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
-                            scenario.dataset().rows(profile, config.suite()));
-                    datasetArgs.addAll(dynamo.forkJvmArgs());
-                }
-                // an object-store scenario: its emulator started and seeded the same way (null without a backend)
-                backend = ScenarioBackend.start(scenario, profile, config.suite());
-                if (backend != null) datasetArgs.addAll(backend.jvmArgs());
+                data.forkProperties().forEach((k, v) -> datasetArgs.add("-D" + k + "=" + v));
+                start = System.nanoTime();
                 results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
-            } catch (RunnerException | IOException | RuntimeException e) {
+            } catch (Exception e) {
                 results = List.of();
                 r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
-                if (dynamo != null) dynamo.close();
-                if (backend != null) {
+                if (data != null) {
                     try {
-                        backend.close();
+                        data.close();
                     } catch (Exception e) {
-                        if (r.failure == null) r.failure = "cannot stop the backend: " + e;
+                        if (r.failure == null) r.failure = "cannot stop the dataset's server: " + e;
                     }
                 }
                 if (credits != null) {

@@ -55,20 +55,32 @@ public record Scenario(String name, String description, List<String> suites, Lis
     }
 
     /**
-     * An object store for the dataset: the runner starts its emulator on 127.0.0.1 (outside the fork's cgroup),
-     * uploads the dataset's rows as {@code objects} objects of {@code format} into {@code bucket}, and passes the
-     * location and endpoint to the fork ({@link ScenarioBackend}). The dataset's {@code source} is the store's source
-     * type ({@code s3}, {@code azure}, {@code gcs}).
+     * A server the dataset lives on, started and seeded by the runner on 127.0.0.1 outside the fork's cgroup (on a
+     * real VM it is another machine), its location passed to the fork ({@link ScenarioData}):
+     * <ul>
+     *   <li>{@code s3} (S3Proxy), {@code azure} (Azurite), {@code gcs} (the firebase-tools emulator): the rows
+     *       uploaded as {@code objects} objects of {@code format} into {@code bucket} (more than one: read through a
+     *       glob). The dataset's {@code source} is the store's source type;</li>
+     *   <li>{@code kafka}: a backlog of JSON records on a broker, over {@code partitions} partitions;</li>
+     *   <li>{@code http}: a paginated JSON API ({@code Link: rel="next"}), {@code records_per_page} records a page,
+     *       every {@code fail_every}-th request answered 503 with {@code Retry-After: 0} (0: never) — a flaky API.</li>
+     * </ul>
      *
-     * @param store   {@code s3} (S3Proxy), {@code azure} (Azurite) or {@code gcs} (the firebase-tools emulator)
-     * @param bucket  bucket or container name
-     * @param format  {@code arrows} (Arrow IPC stream), {@code parquet} or {@code csv} (needs the csv module)
-     * @param objects how many objects the rows are split over (more than one: read through a glob)
+     * @param store          {@code s3}, {@code azure}, {@code gcs}, {@code kafka} or {@code http}
+     * @param bucket         bucket or container name (object stores)
+     * @param format         {@code arrows} (Arrow IPC stream), {@code parquet} or {@code csv} (object stores)
+     * @param objects        how many objects the rows are split over (object stores)
+     * @param partitions     topic partitions (kafka)
+     * @param recordsPerPage records per page (http)
+     * @param failEvery      every n-th request fails with a 503 (http; 0 never)
      */
-    public record Backend(String store, String bucket, String format, int objects) {
+    public record Backend(String store, String bucket, String format, int objects, int partitions,
+                         int recordsPerPage, int failEvery) {
+        static final List<String> OBJECT_STORES = List.of("s3", "azure", "gcs");
+
         public Backend {
-            if (!List.of("s3", "azure", "gcs").contains(store)) {
-                throw new IllegalArgumentException("backend.store must be s3, azure or gcs, got " + store);
+            if (!OBJECT_STORES.contains(store) && !List.of("kafka", "http").contains(store)) {
+                throw new IllegalArgumentException("backend.store must be s3, azure, gcs, kafka or http, got " + store);
             }
             bucket = bucket != null ? bucket : "bench";
             format = format != null ? format : "arrows";
@@ -76,6 +88,19 @@ public record Scenario(String name, String description, List<String> suites, Lis
                 throw new IllegalArgumentException("backend.format must be arrows, parquet or csv, got " + format);
             }
             objects = objects > 0 ? objects : 1;
+            partitions = partitions > 0 ? partitions : 4;
+            recordsPerPage = recordsPerPage > 0 ? recordsPerPage : 1000;
+            if (failEvery < 0) throw new IllegalArgumentException("backend.fail_every must be at least 0");
+        }
+
+        /** An object store for the old four-field form. */
+        public Backend(String store, String bucket, String format, int objects) {
+            this(store, bucket, format, objects, 0, 0, 0);
+        }
+
+        /** Whether the data are objects on {@code s3}, {@code azure} or {@code gcs}. */
+        public boolean isObjectStore() {
+            return OBJECT_STORES.contains(store);
         }
     }
 

@@ -105,6 +105,22 @@ class ScenarioTest {
     }
 
     @Test
+    void kafkaAndHttpScenariosNameTheirBackendAndRunOutsideSmoke() {
+        Scenario kafka = Scenario.load("kafka-backlog");
+        assertThat(kafka.backend().store()).isEqualTo("kafka");
+        assertThat(kafka.backend().isObjectStore()).isFalse();
+        assertThat(kafka.backend().partitions()).isEqualTo(4);
+        assertThat(kafka.dataset().rows(VmProfile.load("B1s"), "default") * kafka.dataset().rowWidthBytes())
+                .as("a backlog larger than the profile's RAM").isGreaterThan(VmProfile.load("B1s").ramBytes());
+        Scenario flaky = Scenario.load("http-flaky-api");
+        assertThat(flaky.backend().store()).isEqualTo("http");
+        assertThat(flaky.backend().failEvery()).isEqualTo(7);
+        assertThat(Scenario.load("http-paginated-api").backend().failEvery()).isZero();
+        for (Scenario sc : List.of(kafka, flaky)) assertThat(sc.inSuite("smoke")).isFalse();
+        assertThatThrownBy(() -> new Scenario.Backend("mqtt", null, null, 0)).hasMessageContaining("backend.store");
+    }
+
+    @Test
     void aBadFileIsAClearError() {
         assertThatThrownBy(() -> Scenario.parse("name: x\nbogus: 1\n".getBytes(), "x"))
                 .isInstanceOf(IOException.class).hasMessageContaining("scenario x").hasMessageContaining("bogus");
