@@ -66,7 +66,13 @@ public final class BenchSuite {
                 if (!config.profiles().isEmpty() && config.profiles().stream().noneMatch(p::isNamed)) continue;
                 log.printf(Locale.ROOT, "bench: %-28s %-5s ... ", name, p.label());
                 log.flush();
-                RunRecord r = new ScenarioRunner(config).run(sc, p, 1);
+                RunRecord r;
+                try {
+                    r = new ScenarioRunner(config).run(sc, p, 1);
+                } catch (Exception | LinkageError e) {
+                    // one broken run (a missing class, an unwritable folder) is a failed run, not the end of the suite
+                    r = ScenarioRunner.failed(sc, p, config, e);
+                }
                 runs.add(r);
                 log.println(summary(r));
             }

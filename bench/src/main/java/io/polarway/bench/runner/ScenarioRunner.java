@@ -41,6 +41,24 @@ final class ScenarioRunner {
         this.config = config;
     }
 
+    /** The record of a run that could not even be attempted: a failure naming why. */
+    static RunRecord failed(Scenario scenario, VmProfile profile, SuiteConfig config, Throwable why) {
+        RunRecord r = new RunRecord();
+        r.scenario = scenario.name();
+        r.profile = profile.name();
+        r.profileLabel = profile.label();
+        r.suite = config.suite();
+        r.repeat = 1;
+        r.recommendedLimitBytes = profile.recommendedLimitBytes();
+        r.expectedOutcome = scenario.expect().outcome();
+        r.confinement = "none";
+        r.runDir = "runs";
+        r.outcome = RunRecord.Outcome.FAILED;
+        r.failure = "runner: " + why;
+        Validations.check(r, scenario, profile);
+        return r;
+    }
+
     RunRecord run(Scenario scenario, VmProfile profile, int repeat) throws IOException {
         String id = scenario.name() + "_" + profile.label() + "_" + repeat;
         Path dir = config.out().resolve("runs").resolve(id);
