@@ -74,12 +74,28 @@ public final class KafkaDrainMain {
                         .map(tp -> tp.partition()).toList()));
             }
             long delivered = 0;
+            // diagnostics: per partition, the first and last offset delivered and the distinct count
+            Map<Integer, long[]> ranges = new java.util.TreeMap<>();
+            String lastAssigned = "";
             for (Optional<Chunk> c; (c = stream.next()).isPresent(); ) {
                 try (Chunk chunk = c.get()) {
                     BigIntVector id = (BigIntVector) chunk.root().getVector("id");
                     IntVector partition = (IntVector) chunk.root().getVector("_partition");
+                    BigIntVector offset = (BigIntVector) chunk.root().getVector("_offset");
                     ByteBuffer buf = ByteBuffer.allocate(chunk.rowCount() * 8);
-                    for (int i = 0; i < chunk.rowCount(); i++) buf.putLong(id.get(i));
+                    for (int i = 0; i < chunk.rowCount(); i++) {
+                        buf.putLong(id.get(i));
+                        long[] r = ranges.computeIfAbsent(partition.get(i), k -> new long[]{Long.MAX_VALUE, -1, 0});
+                        r[0] = Math.min(r[0], offset.get(i));
+                        r[1] = Math.max(r[1], offset.get(i));
+                        r[2]++;
+                    }
+                    String assigned = new TreeSet<>(source.assignment().stream().map(tp -> tp.partition()).toList())
+                            .toString();
+                    if (!assigned.equals(lastAssigned)) {
+                        System.out.println("reading assigned " + assigned + " after " + delivered);
+                        lastAssigned = assigned;
+                    }
                     buf.flip();
                     while (buf.hasRemaining()) file.write(buf);
                     delivered += chunk.rowCount();
@@ -88,6 +104,11 @@ public final class KafkaDrainMain {
                             + " partition=" + partition.get(0));
                 }
             }
+            StringBuilder diag = new StringBuilder();
+            ranges.forEach((p, r) -> diag.append(" p").append(p).append("=[").append(r[0]).append("..").append(r[1])
+                    .append("]x").append(r[2]));
+            System.out.println("ranges" + diag);
+            System.out.println("counters " + stream.stats().counters());
             System.out.println("done delivered=" + delivered);
         }
         System.out.flush();
