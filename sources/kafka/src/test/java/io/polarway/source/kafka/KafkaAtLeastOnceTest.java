@@ -180,6 +180,12 @@ class KafkaAtLeastOnceTest extends KafkaTestSupport {
         assertThat(seen.cardinality()).isEqualTo(records);
         assertThat(total).isGreaterThanOrEqualTo(records);
         System.out.println("two consumers: " + total + " rows for " + records + " records");
+        for (ExternalProcess c : children) {
+            // what each went through: assignments while reading, offsets delivered, revocations and drops
+            for (String line : Files.readAllLines(c.log())) {
+                if (!line.startsWith("progress")) System.out.println(c.name() + ": " + line);
+            }
+        }
         assertThat(topics.committedSum(group, topic)).isEqualTo(records);
     }
 

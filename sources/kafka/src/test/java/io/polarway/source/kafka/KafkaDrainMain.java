@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code chunk} (rows), optional {@code instance} (static membership), {@code go} (a file whose existence releases
  * the reading: until then the process only joins the group and prints its assignment), {@code end}
  * ({@code stop_at_end}, default true), {@code idle} ({@code idle_timeout_ms}).
+ *
+ * <p>For diagnosis it also prints {@code reading assigned [..] after N} when its assignment changes while it reads,
+ * and at the end {@code ranges} (per partition the first and last offset delivered and how many rows) and the
+ * source's {@code counters} (revocations, records dropped on revoke, partitions at the end).
  */
 public final class KafkaDrainMain {
     private KafkaDrainMain() {
@@ -75,7 +80,7 @@ public final class KafkaDrainMain {
             }
             long delivered = 0;
             // diagnostics: per partition, the first and last offset delivered and the distinct count
-            Map<Integer, long[]> ranges = new java.util.TreeMap<>();
+            Map<Integer, long[]> ranges = new TreeMap<>();
             String lastAssigned = "";
             for (Optional<Chunk> c; (c = stream.next()).isPresent(); ) {
                 try (Chunk chunk = c.get()) {
