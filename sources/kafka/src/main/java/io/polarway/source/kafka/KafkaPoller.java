@@ -39,9 +39,11 @@ import java.util.concurrent.TimeUnit;
  * when the buffer passes {@code buffer_max_bytes} (or a quarter of it while memory is above the pause mark) and
  * resumes them at half of it; commits the offsets of released chunks (asynchronously after each poll, synchronously
  * before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
- * end offset seen at start and says when all of its partitions have. With {@code format=json} it also parses each
- * value as it buffers it ({@link ValueDecoder#prepare}), so parsing on this thread overlaps with the reading thread
- * building Arrow vectors.
+ * end offset seen at start and says when all of its partitions have ({@link RecordBuffer#setFetchedToEnd}: the end
+ * lives in the buffer, so that a revocation withdraws it in the same step as it drops the revoked partitions'
+ * records, and the reader never takes a buffer emptied by a rebalance for the end of the stream). With
+ * {@code format=json} it also parses each value as it buffers it ({@link ValueDecoder#prepare}), so parsing on this
+ * thread overlaps with the reading thread building Arrow vectors.
  */
 final class KafkaPoller implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPoller.class);
@@ -70,7 +72,8 @@ final class KafkaPoller implements Runnable {
     private boolean memoryHigh;
 
     private volatile boolean stopping;
-    private volatile boolean atEnd;
+    /** With {@code stop_at_end}: how many assigned partitions were fetched to their end offset (for stats). */
+    private volatile int partitionsAtEnd;
     private volatile PolarwayException failure;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile String memberId = "";
@@ -272,10 +275,9 @@ final class KafkaPoller implements Runnable {
                 all = false;
             }
         }
-        if (all != atEnd) {
-            atEnd = all;
-            buffer.signal();
-        }
+        partitionsAtEnd = done.size();
+        // Re-stated after every poll: a revocation since the last one may have withdrawn it (RecordBuffer).
+        buffer.setFetchedToEnd(all);
     }
 
     /**
@@ -359,9 +361,9 @@ final class KafkaPoller implements Runnable {
         return failure;
     }
 
-    /** With {@code stop_at_end}: every assigned partition reached its end offset (records may still be buffered). */
-    boolean atEnd() {
-        return atEnd;
+    /** With {@code stop_at_end}: how many assigned partitions have been fetched to their end offset. Thread-safe. */
+    int partitionsAtEnd() {
+        return partitionsAtEnd;
     }
 
     boolean isRunning() {
@@ -402,16 +404,23 @@ final class KafkaPoller implements Runnable {
             memberId = consumer.groupMetadata().memberId();
             stats.count("kafka_partitions_assigned", partitions.size());
             if (settings.stopAtEnd && !partitions.isEmpty()) {
-                atEnd = false; // re-evaluated after the next poll
-                buffer.signal();
+                buffer.setFetchedToEnd(false); // new partitions to read: re-evaluated after this poll
             }
         }
 
+        /**
+         * Forgets revoked or lost partitions. Dropping their buffered records also withdraws the end of the stream
+         * (atomically, in the buffer): with eager rebalancing every partition is revoked before the new assignment
+         * is known, often to be assigned back at once, and the records dropped here are then read again from the
+         * committed offset; a reader that saw "fetched to the end" and an empty buffer in between would end the
+         * stream without them.
+         */
         private void forget(Collection<TopicPartition> partitions) {
             tracker.revoke(partitions);
             int dropped = buffer.removePartitions(partitions);
             if (dropped > 0) stats.count("kafka_records_dropped_on_revoke", dropped);
             done.removeAll(partitions);
+            partitionsAtEnd = done.size();
             Set<TopicPartition> now = new HashSet<>(assignment);
             now.removeAll(partitions);
             assignment = Set.copyOf(now);

@@ -58,8 +58,11 @@ import java.util.Set;
  * <h2>End</h2>
  * By default the stream runs until stopped ({@link #close()}, {@link #requestStop()}). {@code stop_at_end=true} ends
  * it when every partition assigned to this consumer reached the end offset it had when the source started (a consumer
- * that is never assigned a partition waits: combine with {@code idle_timeout_ms}); {@code max_records} after that many
- * records; {@code idle_timeout_ms} when no record arrived for that long.
+ * that is never assigned a partition waits: combine with {@code idle_timeout_ms}) and every record fetched up to it was
+ * delivered; a rebalance withdraws that end until the new assignment is fetched to its end in turn (records of
+ * revoked partitions are dropped from the buffer and read again from the committed offset by whoever gets them, often
+ * this consumer again with eager rebalancing). {@code max_records} ends it after that many records;
+ * {@code idle_timeout_ms} when no record arrived for that long.
  *
  * <h2>Columns</h2>
  * {@code _topic} (utf8, for several topics), {@code _key} (utf8 or binary), {@code _partition} (int32),
@@ -122,7 +125,8 @@ public final class KafkaSource implements StreamingSource {
      * Counters: rows and chunks, bytes read (keys and values as stored), and {@code kafka_*}: polls, pauses and paused
      * time of the partitions, commits and committed offsets, commit failures, partitions assigned/revoked/lost,
      * records past the end dropped, records skipped, the buffer's bytes now and at its peak, chunks released and
-     * discarded.
+     * discarded; with {@code stop_at_end}, {@code kafka_partitions_at_end}: the assigned partitions fetched to their
+     * end offset now.
      */
     @Override
     public SourceStats stats() {
@@ -133,6 +137,7 @@ public final class KafkaSource implements StreamingSource {
         counters.put("kafka_chunks_released", tracker.releasedChunks());
         counters.put("kafka_chunks_discarded", tracker.discardedChunks());
         counters.put("kafka_chunks_unreleased", (long) tracker.outstandingSegments());
+        if (settings.stopAtEnd) counters.put("kafka_partitions_at_end", (long) poller.partitionsAtEnd());
         return new SourceStats(s.bytesRead(), s.records(), s.chunks(), s.currentMemoryBytes(), s.peakMemoryBytes(),
                 s.avgChunkTimeMs(), s.currentChunkSize(), s.minChunkSize(), s.maxChunkSize(), s.pauses(),
                 s.pausedMs(), counters);
@@ -227,8 +232,9 @@ public final class KafkaSource implements StreamingSource {
                 offerIncoming();
                 int pending = decoder.pendingRows();
                 if (pending >= rows && !decoder.wantsMoreForInference()) break;
-                // Order matters: the end flag is read before the buffer, which holds every record before the end.
-                boolean ended = stopRequested || settings.stopAtEnd && poller.atEnd() && buffer.isEmpty()
+                // The end and the buffer's emptiness are read together (one lock): a rebalance that drops buffered
+                // records withdraws the end in the same step, so an emptied buffer is never taken for the end.
+                boolean ended = stopRequested || settings.stopAtEnd && buffer.drainedToEnd()
                         || !poller.isRunning() && buffer.isEmpty();
                 if (failure != null && buffer.isEmpty()) {
                     if (pending == 0) throw failure;

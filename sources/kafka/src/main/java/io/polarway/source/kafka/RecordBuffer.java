@@ -16,6 +16,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * The hand-off from the consumer's thread (which polls) to the reading thread (which builds chunks), accounted in
  * bytes: the consumer's thread pauses the partitions when {@link #bytes()} passes the source's bound. Records keep
  * their order within each partition. Thread-safe.
+ *
+ * <p>With {@code stop_at_end} it also holds the end of the stream, under the same lock as the records: the consumer's
+ * thread says when every assigned partition has been fetched to its end offset ({@link #setFetchedToEnd}), and the
+ * reader ends only when that holds <i>and</i> nothing is left here ({@link #drainedToEnd()}), both read at once. A
+ * revocation that drops buffered records ({@link #removePartitions}) withdraws the end in the same step: those
+ * records must be fetched again (by this consumer once the partitions come back, as an eager rebalance does, or by
+ * their new owner), so the end holds again only when the consumer's thread re-establishes it for the new assignment.
  */
 final class RecordBuffer {
     /**
@@ -58,6 +65,8 @@ final class RecordBuffer {
     private long version;
     /** A waiting reader wants this many records: an add below it does not wake it (fewer context switches). */
     private int wakeAtRecords = 1;
+    /** Every assigned partition was fetched to its end offset, and no revocation dropped records since. */
+    private boolean fetchedToEnd;
 
     /** @param maxBytes the bound the consumer's thread pauses at ({@code buffer_max_bytes}) */
     RecordBuffer(long maxBytes) {
@@ -125,10 +134,19 @@ final class RecordBuffer {
         }
     }
 
-    /** Drops the buffered records of partitions taken away from this consumer (their new owner reads them). */
+    /**
+     * Drops the buffered records of partitions taken away from this consumer (whoever is assigned them next reads
+     * them again from the committed offset) and withdraws the end (see the class comment), in one step: a reader
+     * never sees the end of the records fetched before the revocation together with a buffer emptied by it.
+     */
     int removePartitions(Collection<TopicPartition> partitions) {
         lock.lock();
         try {
+            if (!partitions.isEmpty() && fetchedToEnd) {
+                fetchedToEnd = false;
+                version++;
+                changed.signalAll();
+            }
             int dropped = 0;
             for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
                 Batch b = it.next();
@@ -145,6 +163,32 @@ final class RecordBuffer {
                 changed.signalAll();
             }
             return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Consumer's thread, with {@code stop_at_end}: whether every partition assigned now has been fetched to its end
+     * offset, so that every record before the end is here or already taken. Wakes the reader when it changes.
+     */
+    void setFetchedToEnd(boolean value) {
+        lock.lock();
+        try {
+            if (fetchedToEnd == value) return;
+            fetchedToEnd = value;
+            version++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether every assigned partition was fetched to its end and every record was taken: the stream's end. */
+    boolean drainedToEnd() {
+        lock.lock();
+        try {
+            return fetchedToEnd && records == 0;
         } finally {
             lock.unlock();
         }

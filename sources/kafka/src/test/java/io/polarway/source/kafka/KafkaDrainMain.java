@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code chunk} (rows), optional {@code instance} (static membership), {@code go} (a file whose existence releases
  * the reading: until then the process only joins the group and prints its assignment), {@code end}
  * ({@code stop_at_end}, default true), {@code idle} ({@code idle_timeout_ms}).
+ *
+ * <p>For diagnosis it also prints {@code reading assigned [..] after N} when its assignment changes while it reads,
+ * and at the end {@code ranges} (per partition the first and last offset delivered and how many rows) and the
+ * source's {@code counters} (revocations, records dropped on revoke, partitions at the end).
  */
 public final class KafkaDrainMain {
     private KafkaDrainMain() {
@@ -74,12 +79,28 @@ public final class KafkaDrainMain {
                         .map(tp -> tp.partition()).toList()));
             }
             long delivered = 0;
+            // diagnostics: per partition, the first and last offset delivered and the distinct count
+            Map<Integer, long[]> ranges = new TreeMap<>();
+            String lastAssigned = "";
             for (Optional<Chunk> c; (c = stream.next()).isPresent(); ) {
                 try (Chunk chunk = c.get()) {
                     BigIntVector id = (BigIntVector) chunk.root().getVector("id");
                     IntVector partition = (IntVector) chunk.root().getVector("_partition");
+                    BigIntVector offset = (BigIntVector) chunk.root().getVector("_offset");
                     ByteBuffer buf = ByteBuffer.allocate(chunk.rowCount() * 8);
-                    for (int i = 0; i < chunk.rowCount(); i++) buf.putLong(id.get(i));
+                    for (int i = 0; i < chunk.rowCount(); i++) {
+                        buf.putLong(id.get(i));
+                        long[] r = ranges.computeIfAbsent(partition.get(i), k -> new long[]{Long.MAX_VALUE, -1, 0});
+                        r[0] = Math.min(r[0], offset.get(i));
+                        r[1] = Math.max(r[1], offset.get(i));
+                        r[2]++;
+                    }
+                    String assigned = new TreeSet<>(source.assignment().stream().map(tp -> tp.partition()).toList())
+                            .toString();
+                    if (!assigned.equals(lastAssigned)) {
+                        System.out.println("reading assigned " + assigned + " after " + delivered);
+                        lastAssigned = assigned;
+                    }
                     buf.flip();
                     while (buf.hasRemaining()) file.write(buf);
                     delivered += chunk.rowCount();
@@ -88,6 +109,11 @@ public final class KafkaDrainMain {
                             + " partition=" + partition.get(0));
                 }
             }
+            StringBuilder diag = new StringBuilder();
+            ranges.forEach((p, r) -> diag.append(" p").append(p).append("=[").append(r[0]).append("..").append(r[1])
+                    .append("]x").append(r[2]));
+            System.out.println("ranges" + diag);
+            System.out.println("counters " + stream.stats().counters());
             System.out.println("done delivered=" + delivered);
         }
         System.out.flush();

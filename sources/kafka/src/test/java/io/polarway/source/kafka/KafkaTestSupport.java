@@ -5,6 +5,7 @@ import io.polarway.api.SourceConfig;
 import io.polarway.api.SourceContext;
 import io.polarway.api.SourceRegistry;
 import io.polarway.api.StreamingSource;
+import io.polarway.memory.MemoryProbe;
 import io.polarway.testing.ScriptedMemoryProbe;
 import io.polarway.testkit.Backends;
 import io.polarway.testkit.kafka.KafkaBroker;
@@ -42,7 +43,7 @@ abstract class KafkaTestSupport {
         return open(allocator, config, new ScriptedMemoryProbe(1L << 30, 0.1));
     }
 
-    static StreamingSource open(BufferAllocator allocator, SourceConfig config, ScriptedMemoryProbe memory) {
+    static StreamingSource open(BufferAllocator allocator, SourceConfig config, MemoryProbe memory) {
         SourceContext context = new SourceContext(allocator, memory);
         return SourceRegistry.withDefaults().create("kafka", config, context);
     }
