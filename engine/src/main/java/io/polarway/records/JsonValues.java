@@ -95,7 +95,7 @@ public final class JsonValues {
         return w.toString();
     }
 
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();
         } else if (v instanceof Map<?, ?> m) {
