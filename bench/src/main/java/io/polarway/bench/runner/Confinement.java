@@ -41,11 +41,31 @@ public abstract class Confinement implements AutoCloseable {
     /** The memory limit in force, bytes (-1 when unconfined). */
     public abstract long limitBytes();
 
-    /** The cgroup's OOM-kill counter (-1 when unknown). */
-    public abstract long oomKills();
+    /** The cgroup's OOM-kill counter (-1 when unknown: only a cgroup we created can be read). */
+    public long oomKills() {
+        return -1;
+    }
 
     /** The cgroup's raw peak usage, page cache included (-1 when unknown). */
-    public abstract long peakRawBytes();
+    public long peakRawBytes() {
+        return -1;
+    }
+
+    /** Whether {@code command} exits 0 within 10 s (probing for systemd-run or a Docker daemon). */
+    static boolean succeeds(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean done = p.waitFor(10, TimeUnit.SECONDS);
+            if (!done) p.destroyForcibly();
+            return done && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
     /** The sandbox, when this is a cgroup (for the CPU-credit controller). */
     public CgroupSandbox sandbox() {
@@ -181,16 +201,7 @@ public abstract class Confinement implements AutoCloseable {
         }
 
         static boolean works() {
-            try {
-                Process p = new ProcessBuilder("systemd-run", "--user", "--scope", "-q", "true")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return succeeds("systemd-run", "--user", "--scope", "-q", "true");
         }
 
         @Override
@@ -206,16 +217,6 @@ public abstract class Confinement implements AutoCloseable {
         @Override
         public long limitBytes() {
             return profile.ramBytes();
-        }
-
-        @Override
-        public long oomKills() {
-            return -1;
-        }
-
-        @Override
-        public long peakRawBytes() {
-            return -1;
         }
 
         @Override
@@ -246,16 +247,7 @@ public abstract class Confinement implements AutoCloseable {
         }
 
         static boolean works() {
-            try {
-                Process p = new ProcessBuilder("docker", "info", "--format", "{{.ServerVersion}}")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return succeeds("docker", "info", "--format", "{{.ServerVersion}}");
         }
 
         @Override
@@ -271,16 +263,6 @@ public abstract class Confinement implements AutoCloseable {
         @Override
         public long limitBytes() {
             return profile.ramBytes();
-        }
-
-        @Override
-        public long oomKills() {
-            return -1;
-        }
-
-        @Override
-        public long peakRawBytes() {
-            return -1;
         }
 
         @Override
@@ -323,16 +305,6 @@ public abstract class Confinement implements AutoCloseable {
 
         @Override
         public long limitBytes() {
-            return -1;
-        }
-
-        @Override
-        public long oomKills() {
-            return -1;
-        }
-
-        @Override
-        public long peakRawBytes() {
             return -1;
         }
 

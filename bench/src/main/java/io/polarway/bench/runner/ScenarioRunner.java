@@ -2,6 +2,7 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.bench.scenario.Scenario;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
@@ -71,12 +72,22 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
+            // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
+            // machine on a real VM, so its memory must not count against the limit the scenario measures.
+            DynamoDbDataset dynamo = null;
             try {
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog)).run();
-            } catch (RunnerException e) {
+                List<String> datasetArgs = List.of();
+                if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
+                    dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
+                            scenario.dataset().rows(profile, config.suite()));
+                    datasetArgs = dynamo.forkJvmArgs();
+                }
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
+            } catch (RunnerException | RuntimeException e) {
                 results = List.of();
-                r.failure = "JMH: " + e.getMessage();
+                r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
+                if (dynamo != null) dynamo.close();
                 if (credits != null) {
                     credits.close();
                     r.cpuThrottled = credits.everThrottled();
@@ -106,8 +117,9 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog) {
+                                                           Path jmhLog, List<String> datasetArgs) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
+        jvmArgs.addAll(datasetArgs);
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

@@ -3,6 +3,7 @@ package io.polarway.bench.scenario;
 import io.polarway.api.Chunk;
 import io.polarway.api.SourceConfig;
 import io.polarway.api.SourceStats;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.config.ByteSize;
 import io.polarway.profile.VmProfile;
 import io.polarway.stream.AdaptiveStream;
@@ -110,6 +111,7 @@ public final class ScenarioRun {
         }
         SourceConfig config = SourceConfig.of(d.location()).withOptions(options).withChunkSize(s.chunkRows())
                 .withPrefetch(s.prefetch()).withParallel(s.parallel());
+        if (d.source().equals(DynamoDbDataset.SOURCE)) config = DynamoDbDataset.forFork(config);
 
         long limitBytes = switch (s.memoryLimit()) {
             case "recommended" -> profile.recommendedLimitBytes();

@@ -56,7 +56,18 @@ public final class KafkaTopics implements AutoCloseable {
         get(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
-            TopicDescription d = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+            TopicDescription d;
+            try {
+                d = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+            } catch (IllegalStateException e) {
+                // right after creation the metadata may not have reached the broker yet: ask again
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                continue;
+            }
             if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null
                     && !p.leader().isEmpty())) {
                 return;
