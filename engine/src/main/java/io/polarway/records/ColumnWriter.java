@@ -809,6 +809,7 @@ abstract class ColumnWriter {
             long dropped = 0;
             int expect = 0;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                if (t != JsonToken.FIELD_NAME) throw RecordWriter.notAField(p, t);
                 String name = p.currentName();
                 p.nextToken();
                 int c = index.find(name, expect);

@@ -120,6 +120,7 @@ final class JsonScratch {
             case START_OBJECT -> {
                 g.writeStartObject();
                 for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    if (k != JsonToken.FIELD_NAME) throw RecordWriter.notAField(p, k);
                     g.writeFieldName(p.currentName());
                     p.nextToken();
                     copy(p, g);

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Turns records — maps of field name to value, as JSON, DynamoDB items or Kafka messages decode to, or JSON objects
@@ -165,22 +166,35 @@ public final class RecordBatchBuilder implements AutoCloseable {
      *                     is somewhere inside it
      */
     public void addJson(JsonParser p, Where where) throws IOException {
-        addJson(p, where, null, false);
+        addJson(p, () -> where, null, null);
+    }
+
+    /** Checks, once a record's JSON value is read, that its input holds nothing more (a message, a line). */
+    @FunctionalInterface
+    public interface InputEnd {
+        /** For a parser over one document: nothing but whitespace is left. */
+        InputEnd WHOLE_INPUT = p -> p.nextToken() == null;
+
+        /** @return whether the parser's input ended with the value just read */
+        boolean reached(JsonParser p) throws IOException;
     }
 
     /**
      * {@link #addJson(JsonParser, Where)} for a source that adds columns of its own to every record (a Kafka record's
      * partition and offset): their values are given apart from the JSON, in the order of {@link Builder#fixedFields}.
      *
+     * @param where       the record's place (page, offset, line; null for the builder's resource), asked for only
+     *                    when the record fails or has to wait on the heap, so a caller need not make one per record
      * @param fixedValues per fixed field its value (of the record model; null for null), or null when the JSON itself
      *                    carries them; the array is not kept
-     * @param wholeInput  whether the object must be the last value of the parser's input (a message, a line)
-     * @throws IOException    from the parser, or data after the object with {@code wholeInput}: the record is not
-     *                        added
+     * @param end         when the object must be the last value of its input (a message, a line): what checks it,
+     *                    {@link InputEnd#WHOLE_INPUT} for a parser over that input alone, or a {@link JsonDocuments};
+     *                    null for no check
+     * @throws IOException    from the parser, or data after the object: the record is not added
      * @throws ParseException with fixed values, when the JSON has a field named like a fixed field: the record is not
      *                        added
      */
-    public void addJson(JsonParser p, Where where, Object[] fixedValues, boolean wholeInput) throws IOException {
+    public void addJson(JsonParser p, Supplier<Where> where, Object[] fixedValues, InputEnd end) throws IOException {
         checkOpen();
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new IllegalArgumentException("addJson needs the parser on a START_OBJECT, not " + p.currentToken());
@@ -189,32 +203,33 @@ public final class RecordBatchBuilder implements AutoCloseable {
             throw new IllegalArgumentException(fixedValues.length + " fixed values for " + fixedFields.size()
                     + " fixed fields");
         }
+        Supplier<Where> at = where != null ? where : () -> null;
         if (writesNow() && startChunk(false)) {
-            RecordWriter.Diverted d = writer.writeJson(written, p, whereOf(where), fixedValues, wholeInput);
+            RecordWriter.Diverted d = writer.writeJson(written, p, at, fixedValues, end);
             if (d == null) {
                 committed(writer.lastDropped);
             } else {
-                pending.addLast(new Pending(d.record(), where, d.dropped()));
+                pending.addLast(new Pending(d.record(), at.get(), d.dropped()));
             }
             return;
         }
         // the inference sample, or behind a record waiting on the heap: as a map
         Map<String, Object> m = RecordWriter.readObject(p);
-        if (wholeInput && p.nextToken() != null) throw new JsonParseException(p, "data after the record's JSON object");
+        if (end != null && !end.reached(p)) throw new JsonParseException(p, "data after the record's JSON object");
         if (fixedValues != null) {
             for (int i = 0; i < fixedValues.length; i++) {
                 String name = fixedFields.get(i).getName();
                 if (m.containsKey(name)) {
                     throw new ParseException("the record has a field '" + name + "', which is also the name of a "
                             + "column the source adds" + (collisionAdvice == null ? "" : ": " + collisionAdvice),
-                            whereOf(where), null);
+                            whereOf(at.get()), null);
                 }
             }
             for (int i = 0; i < fixedValues.length; i++) {
                 if (fixedValues[i] != null) m.put(fixedFields.get(i).getName(), fixedValues[i]);
             }
         }
-        pending.addLast(new Pending(m, where, 0));
+        pending.addLast(new Pending(m, at.get(), 0));
     }
 
     /**
@@ -344,7 +359,7 @@ public final class RecordBatchBuilder implements AutoCloseable {
                 v.setInitialCapacity(n);
                 v.allocateNew();
             }
-            RecordWriter w = new RecordWriter(out, fixedFields, unknownFields, scratch, collisionAdvice);
+            RecordWriter w = new RecordWriter(out, fixedFields, unknownFields, scratch, collisionAdvice, resourceWhere);
             for (int i = 0; i < fromWritten; i++) w.writeMap(i, writer.readRow(first + i), resourceWhere);
             int i = fromWritten;
             for (Pending p : pending) {
@@ -422,7 +437,7 @@ public final class RecordBatchBuilder implements AutoCloseable {
             throw e;
         }
         stagedRoot = root;
-        writer = new RecordWriter(root, fixedFields, unknownFields, scratch, collisionAdvice);
+        writer = new RecordWriter(root, fixedFields, unknownFields, scratch, collisionAdvice, resourceWhere);
         written = 0;
         first = 0;
         return true;
@@ -504,7 +519,7 @@ public final class RecordBatchBuilder implements AutoCloseable {
 
         /**
          * {@link #fixedFields(List)}, with what to tell the user when a record's JSON has a field named like one of
-         * them (see {@link RecordBatchBuilder#addJson(JsonParser, Where, Object[], boolean)}), e.g. which options
+         * them (see {@link RecordBatchBuilder#addJson(JsonParser, Supplier, Object[], InputEnd)}), e.g. which options
          * rename them.
          */
         public Builder fixedFields(List<Field> fields, String collisionAdvice) {

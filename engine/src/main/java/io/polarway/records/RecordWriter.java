@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Writes whole records as rows of one root's columns: from the value model ({@link #writeMap}) or straight from JSON
@@ -35,6 +36,7 @@ final class RecordWriter {
     private final String[] fixedNames;
     private final boolean[] isFixedColumn;
     private final String collisionAdvice;
+    private final Where fallback;
     /** Columns given a value in the record being written. */
     private final boolean[] seen;
     /** Unknown fields dropped by the last successful {@link #writeJson}. */
@@ -44,8 +46,10 @@ final class RecordWriter {
     record Diverted(Map<String, Object> record, long dropped) {
     }
 
+    /** @param fallback the place errors name for a record without one (the builder's resource) */
     RecordWriter(VectorSchemaRoot root, List<Field> fixedFields, UnknownFields unknown, JsonScratch scratch,
-                 String collisionAdvice) {
+                 String collisionAdvice, Where fallback) {
+        this.fallback = fallback;
         List<FieldVector> vectors = root.getFieldVectors();
         this.columns = new ColumnWriter[vectors.size()];
         this.names = new String[vectors.size()];
@@ -105,25 +109,27 @@ final class RecordWriter {
 
     /**
      * Writes the JSON object at the parser's current token ({@code START_OBJECT}) at {@code row}, leaving the parser
-     * on its {@code END_OBJECT} (or at the end of the input with {@code wholeInput}).
+     * on its {@code END_OBJECT} (or past it, when {@code end} checked the rest of the input).
      *
+     * @param where       the record's place, asked only for an error or a record to divert (so the JSON path makes
+     *                    none per record; column writers get null and their errors are diverted)
      * @param fixedValues values of the fixed fields in their declared order, or null when the record carries them
      *                    itself; then a JSON field with a fixed field's name is an error
-     * @param wholeInput  whether the object must be the parser's last value
+     * @param end         what says the object was its input's last value, or null for no such check
      * @return null when the row is written ({@link #lastDropped} holds the unknown fields it dropped); otherwise the
      *         record whole in the value model (fixed values included), the row rolled back, because a value does not
      *         fit its column, a field is unknown, or an allocation failed: it is to be written, or fail with the same
      *         error, when its chunk is built
-     * @throws IOException    from the parser, or data after the object with {@code wholeInput}; the row is rolled back
+     * @throws IOException    from the parser, or data after the object when {@code end} says so; the row is rolled back
      * @throws ParseException when a JSON field has a fixed field's name; the row is rolled back
      */
-    Diverted writeJson(int row, JsonParser p, Where where, Object[] fixedValues, boolean wholeInput)
-            throws IOException {
+    Diverted writeJson(int row, JsonParser p, Supplier<Where> where, Object[] fixedValues,
+                       RecordBatchBuilder.InputEnd end) throws IOException {
         Arrays.fill(seen, false);
         boolean done = false;
         try {
             Diverted d = writeFields(row, p, where, fixedValues);
-            if (wholeInput && p.nextToken() != null) {
+            if (end != null && !end.reached(p)) {
                 throw new JsonParseException(p, "data after the record's JSON object");
             }
             if (d != null) rollback(row);
@@ -134,7 +140,7 @@ final class RecordWriter {
         }
     }
 
-    private Diverted writeFields(int row, JsonParser p, Where where, Object[] fixed) throws IOException {
+    private Diverted writeFields(int row, JsonParser p, Supplier<Where> where, Object[] fixed) throws IOException {
         long dropped = 0;
         if (fixed != null) {
             try {
@@ -142,12 +148,12 @@ final class RecordWriter {
                     int c = fixedColumn[i];
                     if (c < 0) {
                         if (fixed[i] == null) continue;
-                        if (unknown == UnknownFields.ERROR) throw unknownField(fixedNames[i], where);
+                        if (unknown == UnknownFields.ERROR) throw unknownField(fixedNames[i], null);
                         dropped++;
                         continue;
                     }
                     seen[c] = true;
-                    dropped += columns[c].write(row, fixed[i], where);
+                    dropped += columns[c].write(row, fixed[i], null);
                 }
             } catch (SchemaException | OutOfMemoryException | OversizedAllocationException e) {
                 // nothing of the JSON read yet: the whole object goes to the heap
@@ -158,10 +164,11 @@ final class RecordWriter {
         }
         int expect = fixed != null ? fixedNames.length : 0;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            if (t != JsonToken.FIELD_NAME) throw notAField(p, t);
             String name = p.currentName();
             p.nextToken();
             int c = index.find(name, expect);
-            if (c >= 0 && fixed != null && isFixedColumn[c]) throw collision(name, where);
+            if (c >= 0 && fixed != null && isFixedColumn[c]) throw collision(name, where.get());
             if (c < 0) {
                 if (unknown == UnknownFields.ERROR) {
                     Map<String, Object> m = readBack(row, fixed);
@@ -178,7 +185,7 @@ final class RecordWriter {
             seen[c] = true;
             expect = c + 1;
             try {
-                dropped += columns[c].writeJson(row, p, where, scratch);
+                dropped += columns[c].writeJson(row, p, null, scratch);
             } catch (ColumnWriter.Diverted d) {
                 seen[c] = false;
                 Map<String, Object> m = readBack(row, fixed);
@@ -214,10 +221,10 @@ final class RecordWriter {
      * Adds the fixed values to a record read from JSON (none may be there already), as a source that builds maps
      * does; nulls are left out.
      */
-    void withFixed(Map<String, Object> m, Object[] fixed, Where where) {
+    void withFixed(Map<String, Object> m, Object[] fixed, Supplier<Where> where) {
         if (fixed == null) return;
         for (int i = 0; i < fixedNames.length; i++) {
-            if (m.containsKey(fixedNames[i])) throw collision(fixedNames[i], where);
+            if (m.containsKey(fixedNames[i])) throw collision(fixedNames[i], where.get());
         }
         for (int i = 0; i < fixedNames.length; i++) {
             if (fixed[i] != null) m.put(fixedNames[i], fixed[i]);
@@ -225,6 +232,7 @@ final class RecordWriter {
     }
 
     private ParseException collision(String name, Where where) {
+        if (where == null) where = fallback;
         return new ParseException("the record has a field '" + name + "', which is also the name of a column the "
                 + "source adds" + (collisionAdvice == null ? "" : ": " + collisionAdvice), where, null);
     }
@@ -236,9 +244,19 @@ final class RecordWriter {
         return m;
     }
 
+    /**
+     * Where an object's field name is due, anything else (a non-blocking parser's {@code NOT_AVAILABLE}: the document
+     * ended inside the object) is malformed input.
+     */
+    static JsonParseException notAField(JsonParser p, JsonToken t) {
+        return new JsonParseException(p, t == JsonToken.NOT_AVAILABLE ? "the JSON ends inside an object"
+                : "unexpected " + t + " where a field name is due");
+    }
+
     /** Reads the rest of an object whose fields are partly read (the parser is on the last value read). */
     static void readRest(JsonParser p, Map<String, Object> m) throws IOException {
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            if (t != JsonToken.FIELD_NAME) throw notAField(p, t);
             String name = p.currentName();
             p.nextToken();
             m.put(name, JsonValues.read(p, false));

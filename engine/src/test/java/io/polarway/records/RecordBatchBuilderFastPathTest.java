@@ -453,19 +453,21 @@ class RecordBatchBuilderFastPathTest {
                 for (int i = 0; i < 3; i++) {
                     try (JsonParser p = JsonValues.FACTORY.createParser("{\"v\":" + i + "}")) {
                         p.nextToken();
-                        b.addJson(p, null, new Object[]{2L, (long) (100 + i), i == 1 ? null : "k" + i}, true);
+                        b.addJson(p, null, new Object[]{2L, (long) (100 + i), i == 1 ? null : "k" + i},
+                                RecordBatchBuilder.InputEnd.WHOLE_INPUT);
                     }
                 }
                 try (JsonParser p = JsonValues.FACTORY.createParser("{\"v\":9,\"_offset\":1}")) {
                     p.nextToken();
-                    assertThatThrownBy(() -> b.addJson(p, Where.resource("topic").withPartition("topic-2", 103),
-                            new Object[]{2L, 103L, null}, true))
+                    assertThatThrownBy(() -> b.addJson(p, () -> Where.resource("topic").withPartition("topic-2", 103),
+                            new Object[]{2L, 103L, null}, RecordBatchBuilder.InputEnd.WHOLE_INPUT))
                             .isInstanceOf(ParseException.class).hasMessageContaining("'_offset'")
                             .hasMessageContaining("offset_column").hasMessageContaining("103");
                 }
                 try (JsonParser p = JsonValues.FACTORY.createParser("{\"v\":9} {\"v\":10}")) {
                     p.nextToken();
-                    assertThatThrownBy(() -> b.addJson(p, null, new Object[]{2L, 104L, null}, true))
+                    assertThatThrownBy(() -> b.addJson(p, null, new Object[]{2L, 104L, null},
+                            RecordBatchBuilder.InputEnd.WHOLE_INPUT))
                             .isInstanceOf(JsonParseException.class).hasMessageContaining("data after");
                 }
                 assertThat(b.pendingRows()).isEqualTo(3);

@@ -1,6 +1,7 @@
 package io.polarway.bench.micro;
 
 import com.fasterxml.jackson.core.JsonParser;
+import io.polarway.records.JsonDocuments;
 import io.polarway.records.JsonValues;
 import io.polarway.records.RecordBatchBuilder;
 import org.apache.arrow.memory.BufferAllocator;
@@ -33,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * chunks, the engine's two record paths side by side in one run: {@code maps} parses each record into a map
  * ({@code JsonValues.read}) and adds it to a {@link RecordBatchBuilder} that holds the maps until a chunk is built
  * (the path before the vector builder), {@code json} hands the parser to {@link RecordBatchBuilder#addJson} of a
- * builder with an allocator, which writes the tokens straight into the chunk's vectors. {@code parse} is the peer
- * that builds nothing: the same parse into maps, values thrown away (what a hand-written consumer loop does).
+ * builder with an allocator, which writes the tokens straight into the chunk's vectors ({@code json-reuse}: with one
+ * long-lived parser for all records instead of one per record). {@code parse} is the peer that builds nothing: the
+ * same parse into maps, values thrown away (what a hand-written consumer loop does).
  *
  * <p>One invocation turns {@value #RECORDS} records into chunks of {@code chunkRows} rows (each from a child
  * allocator, closed at once, as a source's chunks are); the builder lives for the trial, so its schema is inferred
@@ -57,8 +59,12 @@ public class RecordBuildBenchmark {
     @Param({"flat", "nested"})
     public String shape;
 
-    /** {@code parse}: parse only (the peer); {@code maps}: maps held until built; {@code json}: tokens into vectors. */
-    @Param({"parse", "maps", "json"})
+    /**
+     * {@code parse}: parse only (the peer); {@code maps}: maps held until built (the old path); {@code json}: tokens
+     * into vectors, a parser per record; {@code json-reuse}: the same with one parser for all records
+     * ({@link JsonDocuments}, as the Kafka source does).
+     */
+    @Param({"parse", "maps", "json", "json-reuse"})
     public String path;
 
     @Param({"10000", "100000"})
@@ -67,6 +73,7 @@ public class RecordBuildBenchmark {
     private byte[][] records;
     private BufferAllocator allocator;
     private RecordBatchBuilder builder;
+    private final JsonDocuments documents = new JsonDocuments();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -74,7 +81,7 @@ public class RecordBuildBenchmark {
         for (int i = 0; i < RECORDS; i++) records[i] = record(shape, i).getBytes(StandardCharsets.UTF_8);
         allocator = new RootAllocator();
         RecordBatchBuilder.Builder b = RecordBatchBuilder.builder("bench").inferenceRows(1000);
-        if (path.equals("json")) b.allocator(allocator);
+        if (path.startsWith("json")) b.allocator(allocator);
         builder = b.build();
     }
 
@@ -98,7 +105,14 @@ public class RecordBuildBenchmark {
     @Benchmark
     public long records(Blackhole bh) throws IOException {
         long rows = 0;
+        boolean reuse = path.equals("json-reuse");
         for (byte[] bytes : records) {
+            if (reuse) {
+                JsonParser p = documents.open(bytes, 0, bytes.length);
+                builder.addJson(p, null, null, documents);
+                if (builder.pendingRows() >= chunkRows && !builder.wantsMoreForInference()) rows += chunk(bh);
+                continue;
+            }
             try (JsonParser p = JsonValues.FACTORY.createParser(bytes)) {
                 p.nextToken();
                 switch (path) {
@@ -133,7 +147,8 @@ public class RecordBuildBenchmark {
         for (String shape : new String[]{"flat", "nested"}) {
             String a = build(shape, "maps");
             String b = build(shape, "json");
-            if (!a.equals(b)) throw new IllegalStateException(shape + ": the paths differ");
+            String c = build(shape, "json-reuse");
+            if (!a.equals(b) || !a.equals(c)) throw new IllegalStateException(shape + ": the paths differ");
             System.out.println(shape + ": same " + a.length() + " chars of rows");
         }
     }
@@ -147,6 +162,15 @@ public class RecordBuildBenchmark {
         try {
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < 20_000; i++) {
+                if (path.equals("json-reuse")) {
+                    try {
+                        JsonParser p = bench.documents.open(bench.records[i], 0, bench.records[i].length);
+                        bench.builder.addJson(p, null, null, bench.documents);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    continue;
+                }
                 try (JsonParser p = JsonValues.FACTORY.createParser(bench.records[i])) {
                     p.nextToken();
                     if (path.equals("maps")) {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Streams the records of one JSON page body without holding the body: a JSON array, an object with the records under a
@@ -41,6 +42,10 @@ final class JsonBodyReader implements Closeable {
     private boolean rootSeen;
     private long recordOffset = -1;
     private long recordBytes;
+    /** The record being added: its page and where it starts; its Where is made only if the builder needs it. */
+    private Where pageWhere;
+    private long recordStart;
+    private final Supplier<Where> recordWhere = () -> pageWhere.withByteOffset(recordStart);
 
     private static final class Frame {
         final boolean array;
@@ -106,13 +111,14 @@ final class JsonBodyReader implements Closeable {
         JsonToken t = advanceToRecord();
         if (t == null) return false;
         long start = parser.currentTokenLocation().getByteOffset();
-        Where at = where.withByteOffset(start);
+        pageWhere = where;
+        recordStart = start;
         if (t == JsonToken.START_OBJECT) {
-            builder.addJson(parser, at);
+            builder.addJson(parser, recordWhere, null, null);
         } else {
             Map<String, Object> wrapped = new LinkedHashMap<>(2);
             wrapped.put("value", JsonValues.read(parser, false));
-            builder.add(wrapped, at);
+            builder.add(wrapped, recordWhere.get());
         }
         recordOffset = start;
         recordBytes = Math.max(1, parser.currentLocation().getByteOffset() - start);

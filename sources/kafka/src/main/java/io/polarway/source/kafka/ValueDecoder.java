@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.polarway.api.StatsRecorder;
 import io.polarway.error.ParseException;
 import io.polarway.error.Where;
+import io.polarway.records.JsonDocuments;
 import io.polarway.records.JsonValues;
 import io.polarway.records.RecordBatchBuilder;
 import io.polarway.source.kafka.RecordBuffer.Entry;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns Kafka records into Arrow rows: metadata columns (topic, key, partition, offset, timestamp; each optional and
@@ -139,7 +141,9 @@ abstract class ValueDecoder {
     /**
      * JSON objects: one column per field, through the engine's record batch builder. Each value is parsed on the
      * reading thread straight into the vectors of the chunk being built ({@link RecordBatchBuilder#addJson}), with
-     * the metadata columns given apart, so no map is made per record (except for the inference sample).
+     * the metadata columns given apart, so no map is made per record (except for the inference sample), by one
+     * long-lived parser ({@link JsonDocuments}); a value it does not take whole goes to a parser of its own, which
+     * gives the reference results and errors.
      */
     static final class Json extends ValueDecoder {
         private static final String RENAME_ADVICE = "rename the column (key_column, partition_column, offset_column, "
@@ -148,6 +152,11 @@ abstract class ValueDecoder {
         private final List<Field> fixed;
         /** The metadata values of the record being offered, in the order of {@link #fixed}; reused. */
         private final Object[] fixedValues;
+        /** One parser for every value (a parser per value is most of what parsing a small value allocates). */
+        private final JsonDocuments documents = new JsonDocuments();
+        /** The record being offered, and its place (made only when an error or a diverted record needs it). */
+        private Entry current;
+        private final Supplier<Where> currentWhere = () -> current.state().at(current.record().offset());
 
         Json(KafkaSettings settings, StatsRecorder stats, BufferAllocator allocator) {
             super(settings);
@@ -165,29 +174,59 @@ abstract class ValueDecoder {
 
         @Override
         void offer(Entry entry) {
+            current = entry;
             ConsumerRecord<byte[], byte[]> r = entry.record();
             fillMetadata(r);
-            Where where = entry.state().at(r.offset());
             byte[] value = r.value();
             if (value == null) { // a tombstone: metadata only
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 0; i < fixedValues.length; i++) {
                     if (fixedValues[i] != null) row.put(fixed.get(i).getName(), fixedValues[i]);
                 }
-                builder.add(row, where);
+                builder.add(row, currentWhere.get());
                 return;
             }
+            if (value.length > 0 && value[0] == '{' && offerReused(value)) return;
+            offerOrdinary(value);
+        }
+
+        /**
+         * The common case: an object read by the long-lived parser.
+         *
+         * @return false when the value is to go the ordinary way (nothing was added): it is malformed, not UTF-8, or
+         *         has data after the object, and the ordinary parser says exactly how
+         */
+        private boolean offerReused(byte[] value) {
+            try {
+                JsonParser p = documents.open(value, 0, value.length);
+                if (p == null || p.currentToken() != JsonToken.START_OBJECT) {
+                    documents.drop();
+                    return false;
+                }
+                builder.addJson(p, currentWhere, fixedValues, documents);
+                return true;
+            } catch (IOException e) {
+                documents.drop();
+                return false;
+            } catch (RuntimeException e) {
+                documents.drop(); // a field named like a metadata column: the same error on any parser
+                throw e;
+            }
+        }
+
+        /** Any value, with a parser of its own: the reference behaviour, and every error message. */
+        private void offerOrdinary(byte[] value) {
             try (JsonParser p = JsonValues.FACTORY.createParser(value)) {
                 JsonToken t = p.nextToken();
                 if (t != JsonToken.START_OBJECT) {
                     throw new ParseException("the value is not a JSON object (starts with " + t + "): use "
-                            + "format=string for other values", where, null);
+                            + "format=string for other values", currentWhere.get(), null);
                 }
                 // a field named like a metadata column is a ParseException naming it; nothing is added on failure
-                builder.addJson(p, where, fixedValues, true);
+                builder.addJson(p, currentWhere, fixedValues, RecordBatchBuilder.InputEnd.WHOLE_INPUT);
             } catch (IOException e) {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-                throw new ParseException("the value is not valid JSON: " + msg, where, e);
+                throw new ParseException("the value is not valid JSON: " + msg, currentWhere.get(), e);
             }
         }
 
