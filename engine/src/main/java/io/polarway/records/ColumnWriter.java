@@ -1,7 +1,11 @@
 package io.polarway.records;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.polarway.error.SchemaException;
 import io.polarway.error.Where;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -20,7 +24,9 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.OversizedAllocationException;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -32,8 +38,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,12 +51,21 @@ import java.util.Map;
  * Writes record values into one Arrow vector, coercing them to the column's type (see {@link RecordBatchBuilder}).
  * Rows are written in index order; every index gets a value or a null, at every nesting level, so offsets and
  * validity stay consistent. A value that does not fit is a {@link SchemaException} naming the field path.
+ *
+ * <p>Two inputs: a value of the record model ({@link #write}), or the JSON value at a parser's current token
+ * ({@link #writeJson}), read straight from the tokens for the common cases (numbers, strings, booleans, objects into
+ * structs, arrays into lists, nested values as JSON text) and through the value model otherwise, so both inputs give
+ * the same column content and the same errors. Support for undoing a half-written record: {@link #read} gives back a
+ * written value in the value model (writing it again gives the same content) and {@link #rollback} forgets what was
+ * written from an index on, so it can be written again.
  */
 abstract class ColumnWriter {
     final String path;
+    final FieldVector vector;
 
-    ColumnWriter(String path) {
+    ColumnWriter(String path, FieldVector vector) {
         this.path = path;
+        this.vector = vector;
     }
 
     /** Writes {@code value} (maybe null) at {@code index}; returns how many unknown nested fields were dropped. */
@@ -70,12 +88,91 @@ abstract class ColumnWriter {
 
     abstract String typeName();
 
+    /**
+     * Writes the JSON value at the parser's current token (which must be set) at {@code index} and leaves the parser
+     * on the value's last token.
+     *
+     * @return how many unknown nested fields were dropped
+     * @throws Diverted    when the value does not fit the column or an allocation fails: the parser is then past the
+     *                     whole value, which the exception carries in the value model
+     * @throws IOException from the parser; the value is then partly read and partly written (roll the row back)
+     */
+    final long writeJson(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+        try {
+            return json(index, p, where, scratch);
+        } catch (SchemaException | OutOfMemoryException | OversizedAllocationException e) {
+            // Only a scalar fails here, with the parser still on its token (containers divert by themselves once
+            // they have moved the parser): the token is the whole value.
+            throw new Diverted(JsonValues.read(p, false), e, 0);
+        }
+    }
+
+    /**
+     * The JSON path of one column type. Must not let a {@link SchemaException}, {@link OutOfMemoryException} or
+     * {@link OversizedAllocationException} escape once it has moved the parser (throw {@link Diverted} then). This
+     * default goes through the value model.
+     */
+    long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+        return viaValue(index, p, where);
+    }
+
+    /** Reads the value into the value model and writes it: the reference semantics every fast path must match. */
+    final long viaValue(int index, JsonParser p, Where where) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            setNull(index);
+            return 0;
+        }
+        Object v = JsonValues.read(p, false);
+        try {
+            return write(index, v, where);
+        } catch (SchemaException | OutOfMemoryException | OversizedAllocationException e) {
+            throw new Diverted(v, e, 0);
+        }
+    }
+
+    /** The value written at {@code index} in the value model: writing it again gives the same column content. */
+    final Object read(int index) {
+        return vector.isNull(index) ? null : readValue(index);
+    }
+
+    abstract Object readValue(int index);
+
+    /** Forgets what was written at {@code from} and after, so those indexes can be written again. */
+    void rollback(int from) {
+        // fixed-width values and validity bits are simply overwritten
+    }
+
+    /** Whether a write failure is one a record can wait out on the heap (it is retried when the chunk is built). */
+    static boolean divertible(RuntimeException e) {
+        return e instanceof SchemaException || e instanceof OutOfMemoryException
+                || e instanceof OversizedAllocationException;
+    }
+
     SchemaException mismatch(Object value, Where where, Throwable cause) {
         String shown = JsonValues.text(value);
         if (shown.length() > 60) shown = shown.substring(0, 57) + "...";
         return new SchemaException("value " + shown + " (" + value.getClass().getSimpleName() + ") of field '" + path
                 + "' does not fit its column type " + typeName() + " (the schema was fixed by an explicit schema or "
                 + "by the inference sample: raise infer_schema_length or give a schema)", where, cause);
+    }
+
+    /**
+     * A JSON value that could not be written (it does not fit, or memory ran out), read whole into the value model
+     * so the record can wait on the heap and be written — or fail with the same error — when its chunk is built.
+     * Thrown with the parser on the value's last token. Carries no stack trace: it is control flow.
+     */
+    static final class Diverted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** The whole value, in the value model. */
+        final transient Object value;
+        /** Unknown nested fields already skipped (and so missing from {@link #value}). */
+        final long dropped;
+
+        Diverted(Object value, RuntimeException cause, long dropped) {
+            super(cause.getMessage(), cause, false, false);
+            this.value = value;
+            this.dropped = dropped;
+        }
     }
 
     /** Fails on types records cannot fill, so a bad explicit schema is found before any data. */
@@ -106,43 +203,47 @@ abstract class ColumnWriter {
     }
 
     static ColumnWriter create(FieldVector v, String path, UnknownFields unknown) {
-        if (v instanceof BigIntVector b) return new Int(path, "int64", Long.MIN_VALUE, Long.MAX_VALUE) {
+        if (v instanceof BigIntVector b) return new Int(path, b, "int64", Long.MIN_VALUE, Long.MAX_VALUE) {
             @Override
             void set(int i, long x) {
                 b.setSafe(i, x);
             }
 
             @Override
+            long get(int i) {
+                return b.get(i);
+            }
+
+            @Override
             void setNull(int index) {
                 b.setNull(index);
             }
         };
-        if (v instanceof IntVector b) return new Int(path, "int32", Integer.MIN_VALUE, Integer.MAX_VALUE) {
+        if (v instanceof IntVector b) return new Int(path, b, "int32", Integer.MIN_VALUE, Integer.MAX_VALUE) {
             @Override
             void set(int i, long x) {
                 b.setSafe(i, (int) x);
             }
 
             @Override
+            long get(int i) {
+                return b.get(i);
+            }
+
+            @Override
             void setNull(int index) {
                 b.setNull(index);
             }
         };
-        if (v instanceof SmallIntVector b) return new Int(path, "int16", Short.MIN_VALUE, Short.MAX_VALUE) {
+        if (v instanceof SmallIntVector b) return new Int(path, b, "int16", Short.MIN_VALUE, Short.MAX_VALUE) {
             @Override
             void set(int i, long x) {
                 b.setSafe(i, (short) x);
             }
 
             @Override
-            void setNull(int index) {
-                b.setNull(index);
-            }
-        };
-        if (v instanceof TinyIntVector b) return new Int(path, "int8", Byte.MIN_VALUE, Byte.MAX_VALUE) {
-            @Override
-            void set(int i, long x) {
-                b.setSafe(i, (byte) x);
+            long get(int i) {
+                return b.get(i);
             }
 
             @Override
@@ -150,10 +251,31 @@ abstract class ColumnWriter {
                 b.setNull(index);
             }
         };
-        if (v instanceof Float8Vector f) return new Floating(path, "float64") {
+        if (v instanceof TinyIntVector b) return new Int(path, b, "int8", Byte.MIN_VALUE, Byte.MAX_VALUE) {
+            @Override
+            void set(int i, long x) {
+                b.setSafe(i, (byte) x);
+            }
+
+            @Override
+            long get(int i) {
+                return b.get(i);
+            }
+
+            @Override
+            void setNull(int index) {
+                b.setNull(index);
+            }
+        };
+        if (v instanceof Float8Vector f) return new Floating(path, f, "float64") {
             @Override
             void set(int i, double x) {
                 f.setSafe(i, x);
+            }
+
+            @Override
+            double get(int i) {
+                return f.get(i);
             }
 
             @Override
@@ -161,10 +283,15 @@ abstract class ColumnWriter {
                 f.setNull(index);
             }
         };
-        if (v instanceof Float4Vector f) return new Floating(path, "float32") {
+        if (v instanceof Float4Vector f) return new Floating(path, f, "float32") {
             @Override
             void set(int i, double x) {
                 f.setSafe(i, (float) x);
+            }
+
+            @Override
+            double get(int i) {
+                return f.get(i);
             }
 
             @Override
@@ -184,19 +311,26 @@ abstract class ColumnWriter {
                 + " is not supported for records");
     }
 
+    private static boolean isLong(JsonParser p) throws IOException {
+        JsonParser.NumberType t = p.getNumberType();
+        return t == JsonParser.NumberType.INT || t == JsonParser.NumberType.LONG;
+    }
+
     private abstract static class Int extends ColumnWriter {
         private final String type;
         private final long min;
         private final long max;
 
-        Int(String path, String type, long min, long max) {
-            super(path);
+        Int(String path, FieldVector v, String type, long min, long max) {
+            super(path, v);
             this.type = type;
             this.min = min;
             this.max = max;
         }
 
         abstract void set(int i, long x);
+
+        abstract long get(int i);
 
         @Override
         long writeValue(int index, Object v, Where where) {
@@ -220,6 +354,23 @@ abstract class ColumnWriter {
         }
 
         @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT && isLong(p)) {
+                long x = p.getLongValue();
+                if (x >= min && x <= max) {
+                    set(index, x);
+                    return 0;
+                }
+            }
+            return viaValue(index, p, where);
+        }
+
+        @Override
+        Object readValue(int index) {
+            return get(index);
+        }
+
+        @Override
         String typeName() {
             return type;
         }
@@ -228,12 +379,14 @@ abstract class ColumnWriter {
     private abstract static class Floating extends ColumnWriter {
         private final String type;
 
-        Floating(String path, String type) {
-            super(path);
+        Floating(String path, FieldVector v, String type) {
+            super(path, v);
             this.type = type;
         }
 
         abstract void set(int i, double x);
+
+        abstract double get(int i);
 
         @Override
         long writeValue(int index, Object v, Where where) {
@@ -248,6 +401,25 @@ abstract class ColumnWriter {
         }
 
         @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                set(index, p.getDoubleValue());
+                return 0;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT && isLong(p)) {
+                set(index, (double) p.getLongValue());
+                return 0;
+            }
+            return viaValue(index, p, where);
+        }
+
+        @Override
+        Object readValue(int index) {
+            return get(index);
+        }
+
+        @Override
         String typeName() {
             return type;
         }
@@ -257,7 +429,7 @@ abstract class ColumnWriter {
         private final BitVector v;
 
         Bool(String path, BitVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
         }
 
@@ -281,6 +453,21 @@ abstract class ColumnWriter {
         }
 
         @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                v.setSafe(index, t == JsonToken.VALUE_TRUE ? 1 : 0);
+                return 0;
+            }
+            return viaValue(index, p, where);
+        }
+
+        @Override
+        Object readValue(int index) {
+            return v.get(index) == 1;
+        }
+
+        @Override
         String typeName() {
             return "bool";
         }
@@ -290,7 +477,7 @@ abstract class ColumnWriter {
         private final DecimalVector v;
 
         Decimal(String path, DecimalVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
         }
 
@@ -324,6 +511,11 @@ abstract class ColumnWriter {
         }
 
         @Override
+        Object readValue(int index) {
+            return v.getObject(index);
+        }
+
+        @Override
         String typeName() {
             return "decimal(" + v.getPrecision() + "," + v.getScale() + ")";
         }
@@ -333,7 +525,7 @@ abstract class ColumnWriter {
         private final VarCharVector v;
 
         Text(String path, VarCharVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
         }
 
@@ -350,6 +542,51 @@ abstract class ColumnWriter {
         }
 
         @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            switch (p.currentToken()) {
+                case VALUE_STRING -> {
+                    int n = scratch.utf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    v.setSafe(index, scratch.bytes, 0, n);
+                    return 0;
+                }
+                case VALUE_NUMBER_INT -> {
+                    if (!isLong(p)) return viaValue(index, p, where);
+                    int n = scratch.utf8(Long.toString(p.getLongValue()));
+                    v.setSafe(index, scratch.bytes, 0, n);
+                    return 0;
+                }
+                case VALUE_TRUE, VALUE_FALSE -> {
+                    int n = scratch.utf8(p.currentToken() == JsonToken.VALUE_TRUE ? "true" : "false");
+                    v.setSafe(index, scratch.bytes, 0, n);
+                    return 0;
+                }
+                case START_OBJECT, START_ARRAY -> {
+                    // a nested value kept as its JSON text (nested_mode=json, or a field whose types mixed)
+                    int n = scratch.jsonText(p);
+                    try {
+                        v.setSafe(index, scratch.bytes, 0, n);
+                    } catch (OutOfMemoryException | OversizedAllocationException e) {
+                        throw new Diverted(new String(scratch.bytes, 0, n, StandardCharsets.UTF_8), e, 0);
+                    }
+                    return 0;
+                }
+                default -> {
+                    return viaValue(index, p, where);
+                }
+            }
+        }
+
+        @Override
+        Object readValue(int index) {
+            return new String(v.get(index), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        void rollback(int from) {
+            if (v.getLastSet() >= from) v.setLastSet(from - 1);
+        }
+
+        @Override
         String typeName() {
             return "utf8";
         }
@@ -359,7 +596,7 @@ abstract class ColumnWriter {
         private final VarBinaryVector v;
 
         Binary(String path, VarBinaryVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
         }
 
@@ -383,6 +620,16 @@ abstract class ColumnWriter {
         }
 
         @Override
+        Object readValue(int index) {
+            return v.get(index);
+        }
+
+        @Override
+        void rollback(int from) {
+            if (v.getLastSet() >= from) v.setLastSet(from - 1);
+        }
+
+        @Override
         String typeName() {
             return "binary";
         }
@@ -392,7 +639,7 @@ abstract class ColumnWriter {
         private final DateDayVector v;
 
         Date(String path, DateDayVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
         }
 
@@ -416,6 +663,11 @@ abstract class ColumnWriter {
         }
 
         @Override
+        Object readValue(int index) {
+            return LocalDate.ofEpochDay(v.get(index));
+        }
+
+        @Override
         String typeName() {
             return "date32";
         }
@@ -426,7 +678,7 @@ abstract class ColumnWriter {
         private final TimeUnit unit;
 
         Timestamp(String path, TimeStampVector v) {
-            super(path);
+            super(path, v);
             this.v = v;
             this.unit = ((ArrowType.Timestamp) v.getField().getType()).getUnit();
         }
@@ -452,6 +704,21 @@ abstract class ColumnWriter {
             }
             v.setSafe(index, x);
             return 0;
+        }
+
+        @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT && isLong(p)) {
+                v.setSafe(index, p.getLongValue()); // epoch value in the column's own unit
+                return 0;
+            }
+            return viaValue(index, p, where);
+        }
+
+        /** The epoch value in the column's unit, which {@link #writeValue} takes back as it is. */
+        @Override
+        Object readValue(int index) {
+            return v.get(index);
         }
 
         private static Instant parse(String s) {
@@ -483,15 +750,22 @@ abstract class ColumnWriter {
         private final List<String> names = new ArrayList<>();
         private final List<ColumnWriter> children = new ArrayList<>();
         private final UnknownFields unknown;
+        private final FieldIndex index;
+        private final ColumnWriter[] childArray;
+        /** Children given a value in the object being written (reused: a struct's writer is never re-entered). */
+        private final boolean[] seen;
 
         Struct(String path, StructVector v, UnknownFields unknown) {
-            super(path);
+            super(path, v);
             this.v = v;
             this.unknown = unknown;
             for (FieldVector c : v.getChildrenFromFields()) {
                 names.add(c.getName());
                 children.add(create(c, path + "." + c.getName(), unknown));
             }
+            this.index = new FieldIndex(names);
+            this.childArray = children.toArray(new ColumnWriter[0]);
+            this.seen = new boolean[childArray.length];
         }
 
         @Override
@@ -514,15 +788,84 @@ abstract class ColumnWriter {
             if (known < m.size()) {
                 for (Object k : m.keySet()) {
                     if (names.contains(String.valueOf(k))) continue;
-                    if (unknown == UnknownFields.ERROR) {
-                        throw new SchemaException("field '" + path + "." + k + "' is not in the schema of struct '"
-                                + path + "' " + names + ": raise infer_schema_length, give a schema, or set "
-                                + "unknown_fields=ignore", where, null);
-                    }
+                    if (unknown == UnknownFields.ERROR) throw unknownField(String.valueOf(k), where);
                     dropped++;
                 }
             }
             return dropped;
+        }
+
+        private SchemaException unknownField(String key, Where where) {
+            return new SchemaException("field '" + path + "." + key + "' is not in the schema of struct '"
+                    + path + "' " + names + ": raise infer_schema_length, give a schema, or set "
+                    + "unknown_fields=ignore", where, null);
+        }
+
+        @Override
+        long json(int row, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) return viaValue(row, p, where);
+            v.setIndexDefined(row); // a failure here leaves the parser on the object's start: the caller reads it
+            Arrays.fill(seen, false);
+            long dropped = 0;
+            int expect = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                if (t != JsonToken.FIELD_NAME) throw RecordWriter.notAField(p, t);
+                String name = p.currentName();
+                p.nextToken();
+                int c = index.find(name, expect);
+                if (c < 0) {
+                    if (unknown == UnknownFields.ERROR) {
+                        Map<String, Object> m = readBack(row);
+                        m.put(name, JsonValues.read(p, false));
+                        RecordWriter.readRest(p, m);
+                        throw new Diverted(m, unknownField(name, where), dropped);
+                    }
+                    p.skipChildren();
+                    dropped++;
+                    continue;
+                }
+                if (seen[c]) childArray[c].rollback(row); // a repeated name: the last value wins
+                seen[c] = true;
+                expect = c + 1;
+                try {
+                    dropped += childArray[c].writeJson(row, p, where, scratch);
+                } catch (Diverted d) {
+                    seen[c] = false;
+                    Map<String, Object> m = readBack(row);
+                    m.put(name, d.value);
+                    RecordWriter.readRest(p, m);
+                    throw new Diverted(m, (RuntimeException) d.getCause(), dropped + d.dropped);
+                }
+            }
+            try {
+                for (int c = 0; c < childArray.length; c++) {
+                    if (!seen[c]) childArray[c].setNull(row);
+                }
+            } catch (OutOfMemoryException | OversizedAllocationException e) {
+                throw new Diverted(readBack(row), e, dropped);
+            }
+            return dropped;
+        }
+
+        /** The children written so far in the object being written, as a map. */
+        private Map<String, Object> readBack(int row) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int c = 0; c < childArray.length; c++) {
+                if (seen[c]) m.put(names.get(c), childArray[c].read(row));
+            }
+            return m;
+        }
+
+        @Override
+        Object readValue(int row) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int c = 0; c < childArray.length; c++) m.put(names.get(c), childArray[c].read(row));
+            return m;
+        }
+
+        @Override
+        void rollback(int from) {
+            for (ColumnWriter c : childArray) c.rollback(from);
         }
 
         @Override
@@ -536,7 +879,7 @@ abstract class ColumnWriter {
         private final ColumnWriter element;
 
         ListWriter(String path, ListVector v, UnknownFields unknown) {
-            super(path);
+            super(path, v);
             this.v = v;
             this.element = create(v.getDataVector(), path + "[]", unknown);
         }
@@ -558,8 +901,77 @@ abstract class ColumnWriter {
         }
 
         @Override
+        long json(int index, JsonParser p, Where where, JsonScratch scratch) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) return viaValue(index, p, where);
+            int offset = v.startNewValue(index); // a failure here leaves the parser on the array's start
+            long dropped = 0;
+            int j = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                try {
+                    dropped += element.writeJson(offset + j, p, where, scratch);
+                } catch (Diverted d) {
+                    List<Object> l = new ArrayList<>(j + 1);
+                    for (int k = 0; k < j; k++) l.add(element.read(offset + k));
+                    l.add(d.value);
+                    for (JsonToken r = p.nextToken(); r != JsonToken.END_ARRAY; r = p.nextToken()) {
+                        l.add(JsonValues.read(p, false));
+                    }
+                    throw new Diverted(l, (RuntimeException) d.getCause(), dropped + d.dropped);
+                }
+                j++;
+            }
+            v.endValue(index, j);
+            return dropped;
+        }
+
+        @Override
+        Object readValue(int index) {
+            int start = v.getElementStartIndex(index);
+            int end = v.getElementEndIndex(index);
+            List<Object> l = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) l.add(element.read(k));
+            return l;
+        }
+
+        @Override
+        void rollback(int from) {
+            if (v.getLastSet() >= from) {
+                // the offsets up to 'from' were filled when 'from' was started: its elements begin there
+                element.rollback(v.getElementStartIndex(from));
+                v.setLastSet(from - 1);
+            }
+        }
+
+        @Override
         String typeName() {
             return "list";
+        }
+    }
+
+    /**
+     * Finds a field's position by name: JSON objects usually list fields in schema order, so the position after the
+     * last match is tried first (by identity: Jackson interns field names, and so do we), then a hash lookup.
+     */
+    static final class FieldIndex {
+        private final String[] names;
+        private final Map<String, Integer> positions = new HashMap<>();
+
+        FieldIndex(List<String> names) {
+            this.names = new String[names.size()];
+            for (int i = 0; i < this.names.length; i++) {
+                this.names[i] = names.get(i).intern();
+                positions.putIfAbsent(this.names[i], i);
+            }
+        }
+
+        /** @return the position, or -1 when no field has this name */
+        int find(String name, int expected) {
+            if (expected < names.length) {
+                String n = names[expected];
+                if (n == name || n.equals(name)) return expected;
+            }
+            Integer i = positions.get(name);
+            return i == null ? -1 : i;
         }
     }
 }

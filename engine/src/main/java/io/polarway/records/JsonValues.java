@@ -49,6 +49,10 @@ public final class JsonValues {
             case START_OBJECT: {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    if (k != JsonToken.FIELD_NAME) {
+                        throw new com.fasterxml.jackson.core.JsonParseException(p, k == JsonToken.NOT_AVAILABLE
+                                ? "the JSON ends inside an object" : "unexpected " + k + " where a field name is due");
+                    }
                     String name = p.currentName();
                     p.nextToken();
                     m.put(name, read(p, exactDecimals));
@@ -95,7 +99,7 @@ public final class JsonValues {
         return w.toString();
     }
 
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();
         } else if (v instanceof Map<?, ?> m) {

@@ -32,7 +32,8 @@ import java.util.Set;
 
 /**
  * Reads the pages of an HTTP API one after another and turns their records into chunks. A page's body is parsed as it
- * arrives: records go into the {@link RecordBatchBuilder} one by one, and a chunk is built once it has {@code maxRows}
+ * arrives: records go into the {@link RecordBatchBuilder} one by one (once the schema is inferred, from the parser's
+ * tokens straight into the chunk's vectors), and a chunk is built once it has {@code maxRows}
  * records or {@code max_chunk_bytes} of body text, whichever comes first; the rest of the page is read by the next
  * call. So a chunk may span pages and a page may span chunks, and neither the body nor the page is ever held whole.
  *
@@ -70,7 +71,8 @@ final class HttpSource extends AbstractStreamingSource {
         this.transport = new HttpTransport(settings, config.credentials(), stats, clock);
         try {
             this.resource = transport.redact(settings.base().uri());
-            this.builder = RecordOptions.builder(resource, options, stats).build();
+            // records go into the chunk's vectors as they are parsed, allocated from the budget
+            this.builder = RecordOptions.builder(resource, options, stats).allocator(context.allocator()).build();
             this.pagination = settings.newPagination();
             List<String> ps = new java.util.ArrayList<>(pagination.pointers());
             if (settings.hasMorePointer() != null) ps.add(settings.hasMorePointer());
@@ -110,12 +112,10 @@ final class HttpSource extends AbstractStreamingSource {
                     return readCsv(allocator, maxRows);
                 }
             }
-            Map<String, Object> record = page.next();
-            if (record == null) {
+            if (!page.nextInto(builder)) {
                 finishPage();
                 continue;
             }
-            builder.add(record, page.where.withByteOffset(page.reader.recordOffset()));
             pendingBytes += page.reader.recordBytes();
         }
         int before = builder.pendingRows();
@@ -200,7 +200,11 @@ final class HttpSource extends AbstractStreamingSource {
             if (page != null) page.abort();
             page = null;
         } finally {
-            transport.close();
+            try {
+                transport.close();
+            } finally {
+                builder.close();
+            }
         }
     }
 
@@ -303,20 +307,22 @@ final class HttpSource extends AbstractStreamingSource {
                     + "before a failure: the API answered the same request with another page", where, null, false);
         }
 
-        /** The next record, resuming the page after a broken body; null at the end of the page's records. */
-        Map<String, Object> next() {
+        /**
+         * Adds the page's next record to the builder, resuming the page after a broken body (a record cut by the
+         * failure is not added: it is read again); false at the end of the page's records.
+         */
+        boolean nextInto(RecordBatchBuilder builder) {
             while (true) {
                 try {
-                    Map<String, Object> r = reader.next();
-                    if (r == null) {
+                    if (!reader.nextInto(builder, where)) {
                         if (!reader.recordsFound()) {
                             throw new ParseException("records_pointer '" + settings.recordsPointer()
                                     + "' is not in the body", where, null);
                         }
-                        return null;
+                        return false;
                     }
                     consumed++;
-                    return r;
+                    return true;
                 } catch (StreamReadException e) {
                     abort();
                     throw malformed(e);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import io.polarway.error.Where;
 import io.polarway.records.JsonValues;
+import io.polarway.records.RecordBatchBuilder;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,12 +16,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Streams the records of one JSON page body without holding the body: a JSON array, an object with the records under a
  * JSON pointer (before or after other fields), or JSON lines. Values at other pointers (a next URL, a cursor,
- * {@code has_more}) are captured wherever they appear; every other subtree is skipped unparsed. Records that are not
- * objects are wrapped as {@code {"value": x}}. Memory: one record plus Jackson's buffers. Not thread-safe.
+ * {@code has_more}) are captured wherever they appear; every other subtree is skipped unparsed. Records are read into
+ * maps ({@link #next}) or handed to a record builder as tokens ({@link #nextInto}); records that are not objects are
+ * wrapped as {@code {"value": x}}. Memory: one record plus Jackson's buffers. Not thread-safe.
  *
  * <p>Jackson's own exceptions ({@link StreamReadException}) mean malformed JSON; any other {@link IOException} comes
  * from the connection.
@@ -38,6 +42,10 @@ final class JsonBodyReader implements Closeable {
     private boolean rootSeen;
     private long recordOffset = -1;
     private long recordBytes;
+    /** The record being added: its page and where it starts; its Where is made only if the builder needs it. */
+    private Where pageWhere;
+    private long recordStart;
+    private final Supplier<Where> recordWhere = () -> pageWhere.withByteOffset(recordStart);
 
     private static final class Frame {
         final boolean array;
@@ -89,6 +97,32 @@ final class JsonBodyReader implements Closeable {
         Map<String, Object> wrapped = new LinkedHashMap<>(2);
         wrapped.put("value", value);
         return wrapped;
+    }
+
+    /**
+     * Adds the next record to {@code builder} — an object straight from the parser's tokens
+     * ({@link RecordBatchBuilder#addJson}), any other value wrapped as {@code {"value": x}} — with {@code where} and
+     * the record's byte offset as its place.
+     *
+     * @return false when the body holds no more records (its remainder has then been read to the end)
+     * @throws IOException from the body or the parser; the record is then not added
+     */
+    boolean nextInto(RecordBatchBuilder builder, Where where) throws IOException {
+        JsonToken t = advanceToRecord();
+        if (t == null) return false;
+        long start = parser.currentTokenLocation().getByteOffset();
+        pageWhere = where;
+        recordStart = start;
+        if (t == JsonToken.START_OBJECT) {
+            builder.addJson(parser, recordWhere, null, null);
+        } else {
+            Map<String, Object> wrapped = new LinkedHashMap<>(2);
+            wrapped.put("value", JsonValues.read(parser, false));
+            builder.add(wrapped, recordWhere.get());
+        }
+        recordOffset = start;
+        recordBytes = Math.max(1, parser.currentLocation().getByteOffset() - start);
+        return true;
     }
 
     /** Skips one record without building it (to resume a page after a failure). @return false at the end */

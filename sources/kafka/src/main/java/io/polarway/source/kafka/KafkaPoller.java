@@ -41,9 +41,9 @@ import java.util.concurrent.TimeUnit;
  * before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
  * end offset seen at start and says when all of its partitions have ({@link RecordBuffer#setFetchedToEnd}: the end
  * lives in the buffer, so that a revocation withdraws it in the same step as it drops the revoked partitions'
- * records, and the reader never takes a buffer emptied by a rebalance for the end of the stream). With
- * {@code format=json} it also parses each value as it buffers it ({@link ValueDecoder#prepare}), so parsing on this
- * thread overlaps with the reading thread building Arrow vectors.
+ * records, and the reader never takes a buffer emptied by a rebalance for the end of the stream). A decoder that
+ * prepares values ({@link ValueDecoder#prepare}) has them prepared here as they are buffered, overlapping with the
+ * reading thread.
  */
 final class KafkaPoller implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPoller.class);
@@ -214,7 +214,8 @@ final class KafkaPoller implements Runnable {
             if (list.isEmpty()) continue;
             long bytes = 0;
             long[] sizes = new long[list.size()];
-            // Values are decoded here (JSON parsed) so parsing overlaps with the reader building Arrow vectors.
+            // A decoder that prepares values does it here, overlapping with the reader (JSON does not: the reader
+            // parses it straight into vectors, which costs less than a map per record made here).
             Object[] prepared = decoder.preparesValues() ? new Object[list.size()] : null;
             for (int i = 0; i < sizes.length; i++) {
                 ConsumerRecord<byte[], byte[]> r = list.get(i);

@@ -52,8 +52,10 @@ import java.util.Set;
  * The source holds at most: the buffer ({@code buffer_max_bytes}, default budget/16 within [1 MiB, 64 MiB], plus the
  * records of one poll: {@code max_poll_records}), the consumer's fetch buffers ({@code fetch_max_bytes} per broker,
  * default half the buffer divided by the brokers listed; {@code max_partition_fetch_bytes} ≤ 1 MiB per partition),
- * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON). Records larger
- * than the fetch sizes are still fetched one at a time, as Kafka does.
+ * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON: once the schema is
+ * inferred, JSON values are parsed on the reading thread straight into that chunk's Arrow vectors, allocated from the
+ * budget, rather than held as records). Records larger than the fetch sizes are still fetched one at a time, as Kafka
+ * does.
  *
  * <h2>End</h2>
  * By default the stream runs until stopped ({@link #close()}, {@link #requestStop()}). {@code stop_at_end=true} ends
@@ -188,7 +190,7 @@ public final class KafkaSource implements StreamingSource {
 
         Reader(SourceConfig config, SourceContext context) {
             super("kafka", config, context, null);
-            this.decoder = ValueDecoder.create(settings, stats);
+            this.decoder = ValueDecoder.create(settings, stats, context.allocator());
         }
 
         io.polarway.api.StatsRecorder recorder() {
@@ -323,7 +325,11 @@ public final class KafkaSource implements StreamingSource {
 
         @Override
         protected void doClose() {
-            poller.stop(Duration.ofMillis(settings.requestTimeoutMillis + 10_000));
+            try {
+                poller.stop(Duration.ofMillis(settings.requestTimeoutMillis + 10_000));
+            } finally {
+                decoder.close(); // the vectors of the chunk being built (uncommitted records: read again)
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.polarway.api.StatsRecorder;
 import io.polarway.error.ParseException;
 import io.polarway.error.Where;
+import io.polarway.records.JsonDocuments;
 import io.polarway.records.JsonValues;
 import io.polarway.records.RecordBatchBuilder;
 import io.polarway.source.kafka.RecordBuffer.Entry;
@@ -31,15 +32,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns Kafka records into Arrow rows: metadata columns (topic, key, partition, offset, timestamp; each optional and
  * named by option) followed by the value — JSON objects through the engine's {@link RecordBatchBuilder} (fields become
  * columns, schema inferred once), or the raw value as one utf8 or binary column.
  *
- * <p>Records are offered one at a time and wait (on the heap) until {@link #build}; a record whose value does not
- * parse is rejected at {@link #offer} and stays with the caller. {@link #build} takes the oldest pending records; on
- * an allocation failure it keeps them all, so a retry with fewer rows builds the same ones. Not thread-safe.
+ * <p>Records are offered one at a time and wait until {@link #build} — JSON values already written into the vectors of
+ * the chunk being built (allocated from the source's allocator), raw values on the heap; a record whose value does
+ * not parse is rejected at {@link #offer} and stays with the caller. {@link #build} takes the oldest pending records;
+ * on an allocation failure it keeps them all, so a retry with fewer rows builds the same ones. Not thread-safe.
  */
 abstract class ValueDecoder {
     static final ArrowType TIMESTAMP_MS_UTC = new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
@@ -50,9 +53,13 @@ abstract class ValueDecoder {
         this.settings = settings;
     }
 
-    static ValueDecoder create(KafkaSettings settings, StatsRecorder stats) {
+    /**
+     * @param allocator what the JSON decoder allocates the chunk being built from (the source's allocator: the
+     *                  budget's); the decoder must be {@link #close closed}
+     */
+    static ValueDecoder create(KafkaSettings settings, StatsRecorder stats, BufferAllocator allocator) {
         return switch (settings.format) {
-            case JSON -> new Json(settings, stats);
+            case JSON -> new Json(settings, stats, allocator);
             case STRING, BYTES -> new Raw(settings);
         };
     }
@@ -99,6 +106,10 @@ abstract class ValueDecoder {
     /** The schema of every chunk, or null until known. */
     abstract Schema schema();
 
+    /** Releases what the decoder holds (records offered and not built are dropped). */
+    void close() {
+    }
+
     static Where where(ConsumerRecord<?, ?> r) {
         return Where.resource(r.topic()).withPartition(r.topic() + "-" + r.partition(), r.offset());
     }
@@ -127,95 +138,111 @@ abstract class ValueDecoder {
         return r.timestampType() == TimestampType.NO_TIMESTAMP_TYPE || r.timestamp() < 0 ? -1 : r.timestamp();
     }
 
-    /** JSON objects: one column per field, through the engine's record batch builder. */
+    /**
+     * JSON objects: one column per field, through the engine's record batch builder. Each value is parsed on the
+     * reading thread straight into the vectors of the chunk being built ({@link RecordBatchBuilder#addJson}), with
+     * the metadata columns given apart, so no map is made per record (except for the inference sample), by one
+     * long-lived parser ({@link JsonDocuments}); a value it does not take whole goes to a parser of its own, which
+     * gives the reference results and errors.
+     */
     static final class Json extends ValueDecoder {
+        private static final String RENAME_ADVICE = "rename the column (key_column, partition_column, offset_column, "
+                + "timestamp_column, topic_column)";
         private final RecordBatchBuilder builder;
-        private final List<String> reserved;
+        private final List<Field> fixed;
+        /** The metadata values of the record being offered, in the order of {@link #fixed}; reused. */
+        private final Object[] fixedValues;
+        /** One parser for every value (a parser per value is most of what parsing a small value allocates). */
+        private final JsonDocuments documents = new JsonDocuments();
+        /** The record being offered, and its place (made only when an error or a diverted record needs it). */
+        private Entry current;
+        private final Supplier<Where> currentWhere = () -> current.state().at(current.record().offset());
 
-        Json(KafkaSettings settings, StatsRecorder stats) {
+        Json(KafkaSettings settings, StatsRecorder stats, BufferAllocator allocator) {
             super(settings);
+            this.fixed = metadataFields();
             this.builder = RecordBatchBuilder.builder("kafka:" + settings.subscription())
-                    .fixedFields(metadataFields())
+                    .fixedFields(fixed, RENAME_ADVICE)
                     .inferenceRows(settings.inferSchemaLength)
                     .nested(settings.nested)
                     .unknownFields(settings.unknownFields)
                     .stats(stats)
+                    .allocator(allocator)
                     .build();
-            this.reserved = settings.metadataColumns();
-        }
-
-        @Override
-        boolean preparesValues() {
-            return true;
-        }
-
-        @Override
-        Object prepare(ConsumerRecord<byte[], byte[]> record) {
-            try {
-                return row(record);
-            } catch (ParseException e) {
-                return e;
-            }
-        }
-
-        /**
-         * A parsed map of a few fields costs several times its JSON text on the heap (entries, boxed numbers, string
-         * copies): counted as three times the value plus a fixed part.
-         */
-        @Override
-        long preparedSizeEstimate(ConsumerRecord<byte[], byte[]> record) {
-            return 3L * Math.max(0, record.serializedValueSize()) + 256;
+            this.fixedValues = new Object[fixed.size()];
         }
 
         @Override
         void offer(Entry entry) {
-            Object prepared = entry.prepared();
-            if (prepared instanceof ParseException e) throw e;
-            @SuppressWarnings("unchecked")
-            Map<String, Object> row = prepared != null ? (Map<String, Object>) prepared : row(entry.record());
-            builder.add(row, entry.state().at(entry.record().offset()));
-        }
-
-        /** The value's fields plus the metadata columns. */
-        private Map<String, Object> row(ConsumerRecord<byte[], byte[]> r) {
-            Map<String, Object> row = parse(r);
-            for (String name : reserved) {
-                if (row.containsKey(name)) {
-                    throw new ParseException("the value has a field '" + name + "', which is also the name of a "
-                            + "metadata column: rename the column (key_column, partition_column, offset_column, "
-                            + "timestamp_column, topic_column)", where(r), null);
-                }
-            }
-            if (!settings.topicColumn.isEmpty()) row.put(settings.topicColumn, r.topic());
-            if (!settings.keyColumn.isEmpty() && r.key() != null) {
-                row.put(settings.keyColumn, settings.keyAsBytes ? r.key()
-                        : new String(r.key(), StandardCharsets.UTF_8));
-            }
-            if (!settings.partitionColumn.isEmpty()) row.put(settings.partitionColumn, (long) r.partition());
-            if (!settings.offsetColumn.isEmpty()) row.put(settings.offsetColumn, r.offset());
-            long ts = timestampOrMinus1(r);
-            if (!settings.timestampColumn.isEmpty() && ts >= 0) row.put(settings.timestampColumn, ts);
-            return row;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static Map<String, Object> parse(ConsumerRecord<byte[], byte[]> r) {
+            current = entry;
+            ConsumerRecord<byte[], byte[]> r = entry.record();
+            fillMetadata(r);
             byte[] value = r.value();
-            if (value == null) return new LinkedHashMap<>(); // a tombstone: metadata only
+            if (value == null) { // a tombstone: metadata only
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 0; i < fixedValues.length; i++) {
+                    if (fixedValues[i] != null) row.put(fixed.get(i).getName(), fixedValues[i]);
+                }
+                builder.add(row, currentWhere.get());
+                return;
+            }
+            if (value.length > 0 && value[0] == '{' && offerReused(value)) return;
+            offerOrdinary(value);
+        }
+
+        /**
+         * The common case: an object read by the long-lived parser.
+         *
+         * @return false when the value is to go the ordinary way (nothing was added): it is malformed, not UTF-8, or
+         *         has data after the object, and the ordinary parser says exactly how
+         */
+        private boolean offerReused(byte[] value) {
+            try {
+                JsonParser p = documents.open(value, 0, value.length);
+                if (p == null || p.currentToken() != JsonToken.START_OBJECT) {
+                    documents.drop();
+                    return false;
+                }
+                builder.addJson(p, currentWhere, fixedValues, documents);
+                return true;
+            } catch (IOException e) {
+                documents.drop();
+                return false;
+            } catch (RuntimeException e) {
+                documents.drop(); // a field named like a metadata column: the same error on any parser
+                throw e;
+            }
+        }
+
+        /** Any value, with a parser of its own: the reference behaviour, and every error message. */
+        private void offerOrdinary(byte[] value) {
             try (JsonParser p = JsonValues.FACTORY.createParser(value)) {
                 JsonToken t = p.nextToken();
                 if (t != JsonToken.START_OBJECT) {
                     throw new ParseException("the value is not a JSON object (starts with " + t + "): use "
-                            + "format=string for other values", where(r), null);
+                            + "format=string for other values", currentWhere.get(), null);
                 }
-                Object v = JsonValues.read(p, false);
-                if (p.nextToken() != null) {
-                    throw new ParseException("the value has data after its JSON object", where(r), null);
-                }
-                return (Map<String, Object>) v;
+                // a field named like a metadata column is a ParseException naming it; nothing is added on failure
+                builder.addJson(p, currentWhere, fixedValues, RecordBatchBuilder.InputEnd.WHOLE_INPUT);
             } catch (IOException e) {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-                throw new ParseException("the value is not valid JSON: " + msg, where(r), e);
+                throw new ParseException("the value is not valid JSON: " + msg, currentWhere.get(), e);
+            }
+        }
+
+        /** The metadata columns' values, as the record model has them (partition and offset as longs). */
+        private void fillMetadata(ConsumerRecord<byte[], byte[]> r) {
+            int i = 0;
+            if (!settings.topicColumn.isEmpty()) fixedValues[i++] = r.topic();
+            if (!settings.keyColumn.isEmpty()) {
+                fixedValues[i++] = r.key() == null ? null
+                        : settings.keyAsBytes ? r.key() : new String(r.key(), StandardCharsets.UTF_8);
+            }
+            if (!settings.partitionColumn.isEmpty()) fixedValues[i++] = (long) r.partition();
+            if (!settings.offsetColumn.isEmpty()) fixedValues[i++] = r.offset();
+            if (!settings.timestampColumn.isEmpty()) {
+                long ts = timestampOrMinus1(r);
+                fixedValues[i++] = ts >= 0 ? ts : null;
             }
         }
 
@@ -238,6 +265,11 @@ abstract class ValueDecoder {
         @Override
         Schema schema() {
             return builder.schema();
+        }
+
+        @Override
+        void close() {
+            builder.close();
         }
     }
 

@@ -247,6 +247,65 @@ class KafkaSourceTest extends KafkaTestSupport {
     }
 
     @Test
+    void valuesThatCollideWithMetadataOrCarryTrailingDataAreBadRecordsAndNestedValuesBecomeStructs() {
+        String topic = unique("shapes");
+        topics.create(topic, 1);
+        topics.produce(topic, 1, 8, i -> (switch ((int) i) {
+            case 3 -> "{\"id\":3,\"_offset\":99}"; // a field named like a metadata column
+            case 5 -> "{\"id\":5} {\"id\":55}";   // two values in one message
+            default -> "{\"id\":" + i + ",\"o\":{\"k\":[" + i + "],\"s\":\"é" + i + "\"}}";
+        }).getBytes(StandardCharsets.UTF_8));
+        try (StreamingSource source = open(allocator, topic, opts("stop_at_end", "true", "infer_schema_length",
+                "2"))) {
+            assertThatThrownBy(() -> drain(source, 100, "id")).isInstanceOf(ParseException.class)
+                    .hasMessageContaining("'_offset'").hasMessageContaining("offset_column")
+                    .hasMessageContaining("offset 3");
+        }
+        try (StreamingSource source = open(allocator, topic, opts("stop_at_end", "true", "infer_schema_length", "2",
+                "bad_records", "skip"))) {
+            List<String> seen = new java.util.ArrayList<>();
+            for (Optional<Chunk> c; (c = source.readChunk(3)).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    for (int i = 0; i < chunk.rowCount(); i++) {
+                        seen.add(chunk.root().getVector("id").getObject(i) + " "
+                                + chunk.root().getVector("o").getObject(i));
+                    }
+                }
+            }
+            assertThat(seen).containsExactly("0 {\"k\":[0],\"s\":\"é0\"}", "1 {\"k\":[1],\"s\":\"é1\"}",
+                    "2 {\"k\":[2],\"s\":\"é2\"}", "4 {\"k\":[4],\"s\":\"é4\"}",
+                    "6 {\"k\":[6],\"s\":\"é6\"}", "7 {\"k\":[7],\"s\":\"é7\"}");
+            assertThat(source.stats().counters()).containsEntry("kafka_records_skipped", 2L);
+        }
+    }
+
+    @Test
+    void aValueThatDoesNotFitTheInferredSchemaFailsNamingFieldPartitionAndOffsetEveryTime() {
+        String topic = unique("mismatch");
+        topics.create(topic, 1);
+        topics.produce(topic, 1, 6, i -> (i == 4 ? "{\"id\":\"four\"}" : "{\"id\":" + i + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        try (StreamingSource source = open(allocator, topic, opts("stop_at_end", "true", "infer_schema_length",
+                "1"))) {
+            List<Long> ids = new java.util.ArrayList<>();
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> {
+                    for (Optional<Chunk> c; (c = source.readChunk(2)).isPresent(); ) {
+                        try (Chunk chunk = c.get()) {
+                            for (int i = 0; i < chunk.rowCount(); i++) {
+                                ids.add((Long) chunk.root().getVector("id").getObject(i));
+                            }
+                        }
+                    }
+                }).isInstanceOf(io.polarway.error.SchemaException.class).hasMessageContaining("field 'id'")
+                        .hasMessageContaining("partition " + topic + "-0").hasMessageContaining("offset 4");
+            }
+            // the rows before it were delivered once; the bad one is never dropped silently
+            assertThat(ids).containsExactly(0L, 1L, 2L, 3L);
+        }
+    }
+
+    @Test
     void saslCredentialsAuthenticateAndAWrongPasswordIsAnAuthErrorThatDoesNotShowIt() {
         String topic = unique("sasl");
         produceJson(broker, topic, 1, 100);
