@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  *     -p suite=smoke -prof io.polarway.bench.scenario.ScenarioProfiler</pre>
  *
  * <p>System property {@code bench.run.dir} names a folder for the timeline ({@code timeline.jsonl}) and the summary
- * ({@code summary.json}); default: a temp folder.
+ * ({@code summary.json}); default: a temp folder. {@code bench.policy} (a policy name, or {@code profile} for the VM
+ * profile's recommended one) and {@code bench.policy.params} ({@code k=v,k=v}) run the scenario with another policy.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -55,10 +56,28 @@ public class ScenarioBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         sc = Scenario.load(scenario);
+        // -Dbench.policy / -Dbench.policy.params (passed to the fork by the runner): the same scenario, another policy
+        String policy = System.getProperty("bench.policy", "");
+        if (!policy.isBlank()) {
+            sc = sc.withPolicy(policy.trim(), parseParams(System.getProperty("bench.policy.params", "")));
+        }
         vm = VmProfile.load(profile);
         String dir = System.getProperty("bench.run.dir");
         runDir = dir != null ? Path.of(dir) : Files.createTempDirectory("polarway-scenario-");
         Files.createDirectories(runDir);
+    }
+
+    /** {@code k=v,k=v} into a map; an entry without {@code =} is an error naming it. */
+    static java.util.Map<String, String> parseParams(String text) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("bench.policy.params: expected KEY=VALUE, got '" + p + "'");
+            m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return m;
     }
 
     @Benchmark
