@@ -86,6 +86,11 @@ final class TuneCommand implements Callable<Integer> {
             description = "Simulations in parallel (default: the available processors).")
     Integer threads;
 
+    @Option(names = "--margin", paramLabel = "FRACTION",
+            description = "Share of the budget the best configuration must leave free for the simulator's error "
+                    + "(default 0.10).")
+    double margin = io.polarway.bench.sim.Sweep.DEFAULT_MARGIN;
+
     @Option(names = {"--verbose", "-v"}, description = "Print stack traces on errors.")
     boolean verbose;
 
@@ -117,7 +122,7 @@ final class TuneCommand implements Callable<Integer> {
                         PolicySpec.parseParams(tracedPolicy.substring(colon + 1)));
             }
             tune = new Tune(p, sc, size, names, g, random == null ? 0 : random, seed, trace, traced, cpus, synthetic,
-                    out, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+                    out, threads == null ? Runtime.getRuntime().availableProcessors() : threads, margin);
         } catch (IllegalArgumentException e) {
             // unknown scenario, malformed grid entries: configuration errors
             throw new ConfigException(null, e.getMessage() == null ? e.toString() : e.getMessage(), List.of(), e);

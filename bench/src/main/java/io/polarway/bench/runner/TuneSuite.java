@@ -49,9 +49,12 @@ import java.util.Set;
  * Everything lands in {@code bench/target/bench-report/tune/} ({@code summary.md}, {@code results.json},
  * {@code sim-error.csv}, one folder per profile and scenario). Switches (besides {@code bench.profiles},
  * {@code bench.scenarios}, {@code bench.timeout}): {@code bench.tune.size} (the scenarios' data size, default
- * {@code smoke}), {@code bench.tune.real} ({@code on}/{@code off}: cgroup runs), {@code bench.tune.policies}
+ * {@code smoke}), {@code bench.tune.real} ({@code on}/{@code off}: cgroup runs), {@code bench.tune.traces} (a folder
+ * of recorded run folders to calibrate from instead of reference runs, e.g. an earlier report's {@code runs/}), {@code
+ * bench.tune.policies}
  * (default {@code guide,aimd,drain,gradient}), {@code bench.tune.grid} (more grid entries, {@code ;}-separated),
- * {@code bench.tune.random} / {@code bench.tune.seed} (random search instead of the grid).
+ * {@code bench.tune.random} / {@code bench.tune.seed} (random search instead of the grid), {@code bench.tune.margin}
+ * (share of the budget a chosen configuration must leave free, default 0.10).
  */
 final class TuneSuite {
     static final List<String> DEFAULT_SCENARIOS = List.of("steady-generate", "adaptive-large-chunks",
@@ -67,8 +70,10 @@ final class TuneSuite {
     private final String extraGrid = prop("bench.tune.grid", "");
     private final int random = Integer.parseInt(prop("bench.tune.random", "0"));
     private final long seed = Long.parseLong(prop("bench.tune.seed", "1"));
-    private final int timeout = System.getProperty("bench.timeout", "").isBlank() ? 8 : Integer.parseInt(
+    private final int timeout = System.getProperty("bench.timeout", "").isBlank() ? 5 : Integer.parseInt(
             System.getProperty("bench.timeout").trim());
+    private final String traces = prop("bench.tune.traces", "");
+    private final double margin = Double.parseDouble(prop("bench.tune.margin", Double.toString(Sweep.DEFAULT_MARGIN)));
     private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private final List<RunRecord> runs = new ArrayList<>();
     private final List<SimError> errors = new ArrayList<>();
@@ -116,21 +121,23 @@ final class TuneSuite {
                 String source = "default costs";
                 PolicySpec own = Workloads.policy(sc);
                 RunRecord ref = null;
+                Path timeline = recordedTrace(scName, p);
                 if (runsHere) {
                     ref = realRun(sc, p, own);
-                    Path timeline = config.out().resolve(ref.runDir).resolve("timeline.jsonl");
-                    if (Files.exists(timeline)) {
-                        Calibration.Result cal = Calibration.fit(base, own, p, Trace.read(timeline));
-                        calibrations.putIfAbsent(scName, cal);
-                        w = cal.workload();
-                        source = "calibrated on this run: " + Calibration.describe(cal.fitted());
-                    }
+                    timeline = config.out().resolve(ref.runDir).resolve("timeline.jsonl");
+                }
+                if (timeline != null && Files.exists(timeline)) {
+                    Calibration.Result cal = Calibration.fit(base, own, p, Trace.read(timeline));
+                    calibrations.putIfAbsent(scName, cal);
+                    w = cal.workload();
+                    source = "calibrated on " + (runsHere ? "this cgroup run of " + own.label() : timeline) + ": "
+                            + Calibration.describe(cal.fitted());
                 } else if (calibrations.containsKey(scName)) {
                     w = Calibration.transfer(calibrations.get(scName).workload(), base);
                     source = "costs calibrated on " + calibrations.get(scName).workload().name();
                 }
                 log.printf(Locale.ROOT, "bench: tune %s %s: sweeping (%s)%n", scName, p.label(), source);
-                Sweep.Outcome o = Sweep.run(w, p, policies, grid, random, seed, threads);
+                Sweep.Outcome o = Sweep.run(w, p, policies, grid, random, seed, threads, margin);
                 sweeps.put(scName, o);
                 log.printf(Locale.ROOT, "bench: %d configurations in %.1f s%n%s", o.points().size(), o.millis() / 1e3,
                         TuneReport.textTable(o));
@@ -153,13 +160,24 @@ final class TuneSuite {
                     }
                     Set<PolicySpec> done = new LinkedHashSet<>();
                     done.add(own);
+                    List<String> skipped = new ArrayList<>();
                     for (Sweep.Point pt : TuneReport.comparison(o).values()) {
                         if (!done.add(pt.spec())) continue;
+                        if (pt.result().stallResumes() > 0) {
+                            // a stalled run only ends at the timeout: minutes of a shared machine for a known answer
+                            skipped.add("`" + pt.spec().label() + "`");
+                            continue;
+                        }
                         RunRecord r = realRun(sc, p, pt.spec());
                         confirmed.add(r);
                         errors.add(error(sc, p, pt.spec(), r, pt.result(), false));
                     }
                     md.append("Confirmed by cgroup runs:\n\n").append(realTable(confirmed)).append('\n');
+                    if (!skipped.isEmpty()) {
+                        md.append("Not run for real (the simulation stalls: paused past the 30 s stall timeout, "
+                                + "so a real run would only end at the suite's timeout): ")
+                                .append(String.join(", ", skipped)).append(".\n\n");
+                    }
                 }
             }
 
@@ -178,6 +196,10 @@ final class TuneSuite {
                 for (String scName : scenarios) {
                     if (!realHere.getOrDefault(scName, false)) continue;
                     Scenario sc = Scenario.load(scName);
+                    if (runs.stream().anyMatch(x -> x.scenario.equals(scName) && x.profile.equals(p.name())
+                            && rec.spec().name().equals(x.policy) && rec.spec().paramsText().equals(x.policyParams))) {
+                        continue; // confirmed above as a policy's best
+                    }
                     RunRecord r = realRun(sc, p, rec.spec());
                     recRuns.add(r);
                     Workload w = sweeps.get(scName).workload();
@@ -209,6 +231,26 @@ final class TuneSuite {
         log.println("bench: simulator vs cgroup runs: " + SimError.summary(errors));
         log.println("bench: tune suite done; " + out.resolve("summary.md"));
         return true;
+    }
+
+    /**
+     * A recorded run of the scenario on the profile under {@code bench.tune.traces} (a folder of run folders, as a
+     * bench report's {@code runs/}): the first folder named {@code SCENARIO_PROFILE_guide_*} or
+     * {@code SCENARIO_PROFILE_N} holding a timeline; null when none or when the switch is not set.
+     */
+    private Path recordedTrace(String scenario, VmProfile p) throws IOException {
+        if (traces.isEmpty()) return null;
+        Path root = Path.of(traces);
+        if (!Files.isDirectory(root)) return null;
+        try (var walk = Files.walk(root, 3)) {
+            return walk.filter(Files::isDirectory).filter(d -> {
+                        String n = d.getFileName().toString();
+                        String prefix = scenario + "_" + p.label() + "_";
+                        return n.startsWith(prefix) && (n.substring(prefix.length()).matches("\\d+")
+                                || n.startsWith(prefix + "guide_"));
+                    }).map(d -> d.resolve("timeline.jsonl")).filter(Files::exists).sorted().findFirst()
+                    .orElse(null);
+        }
     }
 
     /** One cgroup run of {@code sc} on {@code p} with {@code spec}. */

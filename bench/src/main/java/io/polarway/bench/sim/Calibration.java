@@ -19,16 +19,19 @@ import java.util.Map;
  *       read times after the first (with one chunk size only, the default overhead and the rest per row); the first
  *       read's excess over the line is the start-up time;</li>
  *   <li><b>non-Arrow memory</b> and <b>malloc retention</b>: for each sample after the first chunk,
- *       {@code working set − Arrow − heap} is what is neither Arrow nor heap plus what malloc kept of freed Arrow
- *       memory, modelled as {@code nonArrow + max(0, retention × HWM(Arrow) − Arrow)}; the retention (0 to 1, step
- *       0.02) minimising the mean absolute error wins, {@code nonArrow} being the median residual;</li>
+ *       {@code working set − heap} is modelled as {@code nonArrow + max(A, retention × HWM(A))}, {@code A} being the
+ *       Arrow memory as written (the recorded allocation times the share of it the layout writes: Arrow rounds
+ *       buffers up, and the untouched tail is not resident); the retention (0 to 1, step 0.02) minimising the mean
+ *       absolute error wins, {@code nonArrow} being the 90th percentile of the residuals (the non-Arrow memory creeps
+ *       up over a run, and the peak is what the budget cares about);</li>
  *   <li><b>machine speed</b>: the read cost (with the per-chunk overhead around it, {@link
  *       Workloads#DEFAULT_CHUNK_OVERHEAD_NANOS}) is scaled by bisection until the simulated run of the recorded policy
  *       takes the recorded time: what the read times do not show — the consumer's and the JVM's threads on the same
  *       cores, the machine's other tenants — is spread per row, as runs at several fixed sizes showed it is.</li>
+ *   <li><b>heap growth</b>: when the consumer makes objects, the committed heap's recorded rise over the consumer's
+ *       simulated peak of live objects.</li>
  * </ol>
- * The consumer's holding behaviour (workers, window, retained chunks, heap per row, sink) is the scenario's; the trace
- * only checks it. Stateless.
+ * The consumer's holding behaviour (workers, window, retained chunks, heap per row, sink) is the scenario's. Stateless.
  */
 public final class Calibration {
 
@@ -90,31 +93,37 @@ public final class Calibration {
             fitted.put("startup_ms", round(startup / 1e6, 1));
         }
 
-        // 3. memory
+        // 3. memory: Arrow counts as written (resident), not as allocated; k converts the recorded allocation
         double firstChunk = trace.chunks().isEmpty() ? 0 : trace.chunks().get(0).tMillis();
-        List<double[]> mem = new ArrayList<>(); // {residual, arrow, hwm}
-        long hwm = 0;
+        // the share written, weighted by bytes (the big chunks make the high-water mark)
+        double allocated = 0;
+        double written = 0;
+        for (Trace.ChunkEvent c : trace.chunks()) {
+            if (c.rows() <= 0) continue;
+            allocated += w.widths().bytes(0, c.rows());
+            written += w.widths().residentBytes(0, c.rows());
+        }
+        double k = allocated <= 0 ? 1 : written / allocated;
+        List<double[]> mem = new ArrayList<>(); // {ws - heap, resident arrow, resident hwm}
+        double hwm = 0;
         long heapStart = -1;
         long heapMax = 0;
         for (Trace.Sample s : trace.samples()) {
-            if (s.arrow() >= 0) hwm = Math.max(hwm, s.arrow());
+            if (s.arrow() >= 0) hwm = Math.max(hwm, k * s.arrow());
             if (s.heap() >= 0 && heapStart < 0) heapStart = s.heap();
             if (s.heap() >= 0) heapMax = Math.max(heapMax, s.heap());
             if (s.tMillis() < firstChunk || s.workingSet() <= 0 || s.arrow() < 0) continue;
             long heap = Math.max(0, s.heap());
-            mem.add(new double[] {s.workingSet() - s.arrow() - heap, s.arrow(), hwm});
+            mem.add(new double[] {s.workingSet() - heap, k * s.arrow(), hwm});
         }
+        fitted.put("resident_share_of_arrow", round(k, 3));
         if (!mem.isEmpty()) {
             double bestLoss = Double.MAX_VALUE;
             double bestRetention = 0;
             double bestNonArrow = 0;
             for (int i = 0; i <= 50; i++) {
                 double rho = i / 50.0;
-                double[] e = new double[mem.size()];
-                for (int j = 0; j < e.length; j++) {
-                    double[] m = mem.get(j);
-                    e[j] = m[0] - Math.max(0, rho * m[2] - m[1]);
-                }
+                double[] e = residuals(mem, rho);
                 double nonArrow = median(e);
                 double loss = 0;
                 for (double v : e) loss += Math.abs(v - nonArrow);
@@ -126,12 +135,7 @@ public final class Calibration {
             }
             // the level the fit found is a median; the non-Arrow memory creeps up over a run (compiled code,
             // metaspace, GC structures), and the peak is what matters for the budget: take its 90th percentile
-            double[] e = new double[mem.size()];
-            for (int j = 0; j < e.length; j++) {
-                double[] m = mem.get(j);
-                e[j] = m[0] - Math.max(0, bestRetention * m[2] - m[1]);
-            }
-            double nonArrowP90 = quantile(e, 0.9);
+            double nonArrowP90 = quantile(residuals(mem, bestRetention), 0.9);
             long hs = trace.hasHeap() ? heapStart : 0;
             w = w.withMemory(Math.max(0, Math.round(nonArrowP90)), hs, w.heapGrowth(), bestRetention);
             fitted.put("non_arrow_mb", round(nonArrowP90 / 1e6, 1));
@@ -162,6 +166,15 @@ public final class Calibration {
             w = w.withReadCostScaled(speed);
             overhead = w.chunkOverheadNanos();
         }
+        // 5. heap growth: committed heap per byte of the consumer's heap live at its peak, as the simulation has it
+        if (trace.hasHeap() && base.consumer().heapBytesPerRow() > 0) {
+            SimResult r = Simulator.run(w, recorded, profile);
+            if (r.peakHeapLiveBytes() > 0) {
+                double growth = Math.max(1, Math.min(5, (double) (heapMax - heapStart) / r.peakHeapLiveBytes()));
+                w = w.withMemory(w.nonArrowBytes(), w.heapStartBytes(), growth, w.mallocRetention());
+                fitted.put("heap_growth", round(growth, 2));
+            }
+        }
         fitted.put("chunk_overhead_ms", round(overhead / 1e6, 3));
         fitted.put("read_cost_scale", round(speed, 3));
         SimResult in = Simulator.run(w, recorded, profile);
@@ -170,6 +183,15 @@ public final class Calibration {
         fitted.put("in_sample_peak_mb", round(in.peakBytes() / 1e6, 1));
         fitted.put("recorded_peak_mb", round(trace.peakBytes() / 1e6, 1));
         return new Result(w.named(base.name() + " (calibrated)"), fitted, in);
+    }
+
+    private static double[] residuals(List<double[]> mem, double rho) {
+        double[] e = new double[mem.size()];
+        for (int j = 0; j < e.length; j++) {
+            double[] m = mem.get(j);
+            e[j] = m[0] - Math.max(m[1], rho * m[2]);
+        }
+        return e;
     }
 
     /**

@@ -162,12 +162,14 @@ public final class ParamGrid {
 
     /**
      * The default search space on {@code profile}: for each built-in policy its thresholds and factors around its
-     * defaults, and the gate's marks for all. Used by {@code polarway tune} without {@code --grid} and by the
+     * defaults; for all, the gate's marks and the largest chunk (a quarter, half or all of the profile's max). Used by {@code polarway tune} without {@code --grid} and by the
      * {@code tune} suite.
      */
     public static ParamGrid defaults(VmProfile profile) {
         int max = profile.maxChunkRows();
         return parse(List.of(
+                "max_chunk_rows=" + Math.max(profile.minChunkRows(), max / 4) + "," + Math.max(profile.minChunkRows(),
+                        max / 2) + "," + max,
                 "pause_above=0.85,0.9,0.95",
                 "resume_below=0.6,0.7,0.8",
                 "guide:shrink_above=0.7,0.8,0.85",

@@ -20,10 +20,11 @@ import java.util.Map;
  * @param minChunkRows     smallest chunk size decided
  * @param maxChunkRows     largest chunk size decided
  * @param meanChunkRows    mean rows per chunk read
+ * @param peakHeapLiveBytes the most consumer heap live at once (objects made from chunks in hand)
  */
 public record SimResult(String outcome, long rows, long elapsedNanos, long peakBytes, long gatePauses,
                         long limitWaits, long pausedNanos, long stallResumes, long limitRetries, long chunks,
-                        int minChunkRows, int maxChunkRows, double meanChunkRows) {
+                        int minChunkRows, int maxChunkRows, double meanChunkRows, long peakHeapLiveBytes) {
 
     public boolean completed() {
         return outcome.equals("completed");

@@ -54,12 +54,14 @@ public final class Simulator {
         final int split;
         final int rows;
         final long bytes;
+        final long resident;
         long heap;
 
-        Chunk(int split, int rows, long bytes) {
+        Chunk(int split, int rows, long bytes, long resident) {
             this.split = split;
             this.rows = rows;
             this.bytes = bytes;
+            this.resident = resident;
         }
     }
 
@@ -71,6 +73,7 @@ public final class Simulator {
         int ask;
         int rows;
         long bytes;
+        long resident;
         double cpuLeft;
         double readCpu;
         long readStart;
@@ -113,6 +116,7 @@ public final class Simulator {
         private final Worker[] workers;
 
         private long arrow;
+        private long arrowResident;
         private long arrowHwm;
         private long heapLive;
         private long heapLiveHwm;
@@ -185,7 +189,7 @@ public final class Simulator {
             }
             return new SimResult(outcome, rowsDone, now, peak, gatePauses, limitWaits, pausedNanos, stallResumes,
                     limitRetries, chunks, minDecided == Integer.MAX_VALUE ? 0 : minDecided, maxDecided,
-                    chunks == 0 ? 0 : (double) chunkRowsSum / chunks);
+                    chunks == 0 ? 0 : (double) chunkRowsSum / chunks, heapLiveHwm);
         }
 
         private boolean finished() {
@@ -198,8 +202,8 @@ public final class Simulator {
 
         private long workingSet() {
             long heap = Math.min(w.heapMaxBytes(), w.heapStartBytes() + Math.round(w.heapGrowth() * heapLiveHwm));
-            long arrowResident = Math.max(arrow, Math.round(w.mallocRetention() * arrowHwm));
-            return w.nonArrowBytes() + Math.max(heap, w.heapStartBytes()) + arrowResident;
+            long arrowKept = Math.max(arrowResident, Math.round(w.mallocRetention() * arrowHwm));
+            return w.nonArrowBytes() + Math.max(heap, w.heapStartBytes()) + arrowKept;
         }
 
         /** After memory grew: the peak, and the kernel's verdict. */
@@ -211,6 +215,7 @@ public final class Simulator {
 
         private void release(Chunk ch) {
             arrow -= ch.bytes;
+            arrowResident -= ch.resident;
             outstanding -= ch.bytes;
         }
 
@@ -356,11 +361,14 @@ public final class Simulator {
                 }
                 return halve(r);
             }
+            long resident = w.widths().residentBytes(splitFrom[r.split] + splitRead[r.split], n);
             arrow += bytes;
-            if (arrow > arrowHwm) arrowHwm = arrow;
+            arrowResident += resident;
+            if (arrowResident > arrowHwm) arrowHwm = arrowResident;
             grew();
             r.rows = n;
             r.bytes = bytes;
+            r.resident = resident;
             r.readCpu = w.readCpuNanos(n, bytes);
             r.cpuLeft = r.readCpu + w.chunkOverheadNanos();
             r.readStart = now;
@@ -409,7 +417,7 @@ public final class Simulator {
             chunks++;
             chunkRowsSum += r.rows;
             if (trace != null) trace.add(new long[] {now, r.ask, r.rows, r.bytes, ws, arrow, chunkRows});
-            r.pending = new Chunk(r.split, r.rows, r.bytes);
+            r.pending = new Chunk(r.split, r.rows, r.bytes, r.resident);
             r.state = State.PUT;
         }
 

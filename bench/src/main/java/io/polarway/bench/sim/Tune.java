@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param scenario  the bench scenario
  * @param suite     the scenario's size (smoke, default, full)
  * @param policies  policies to compare; their defaults always run
- * @param grid      the search space ({@link ParamGrid#defaults} when empty and {@code defaultGrid})
+ * @param grid      the search space
  * @param random    0: the grid; else random points per policy
  * @param seed      seed of the random points
  * @param trace     a recorded run (timeline.jsonl or its folder) to calibrate from, or null
@@ -31,10 +31,11 @@ import java.util.Objects;
  * @param synthetic also sweep the synthetic variants ({@link Workloads#synthetic})
  * @param out       the folder to write to, or null to write nothing
  * @param threads   simulations in parallel
+ * @param margin    share of the budget the best configuration must leave free ({@link Sweep#DEFAULT_MARGIN})
  */
 public record Tune(VmProfile profile, Scenario scenario, String suite, List<String> policies, ParamGrid grid,
                    int random, long seed, Path trace, PolicySpec traced, double cpuCores, boolean synthetic, Path out,
-                   int threads) {
+                   int threads, double margin) {
 
     public Tune {
         Objects.requireNonNull(profile, "profile");
@@ -69,7 +70,7 @@ public record Tune(VmProfile profile, Scenario scenario, String suite, List<Stri
         List<String> csv = new ArrayList<>();
         StringBuilder md = new StringBuilder();
         for (Workload w : workloads) {
-            Sweep.Outcome o = Sweep.run(w, profile, policies, grid, random, seed, threads);
+            Sweep.Outcome o = Sweep.run(w, profile, policies, grid, random, seed, threads, margin);
             sweeps.add(o);
             log.printf(Locale.ROOT, "%n%s: %d configurations simulated in %.1f s (%d rejected by their policy)%n",
                     w.name(), o.points().size(), o.millis() / 1000.0, o.invalid().size());

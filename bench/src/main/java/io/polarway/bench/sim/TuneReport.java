@@ -97,7 +97,8 @@ public final class TuneReport {
     /** The comparison as a Markdown table. */
     public static String markdownTable(Sweep.Outcome o) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| policy | parameters | outcome | rows/s | peak MB | within budget | gate pauses | limit waits "
+        sb.append("| policy | parameters | outcome | rows/s | peak MB | within budget − ")
+                .append(Math.round(o.margin() * 100)).append(" % | gate pauses | limit waits "
                 + "| paused s |\n|---|---|---|---:|---:|---|---:|---:|---:|\n");
         for (Map.Entry<String, Sweep.Point> e : comparison(o).entrySet()) {
             Sweep.Point p = e.getValue();
@@ -124,7 +125,8 @@ public final class TuneReport {
             sb.append(String.format(Locale.ROOT, "%-30s %-11s %,12.0f %9.0f %7d %7d %8.1f  %s%s%n",
                     (p == o.overall() ? "* " : "") + e.getKey(), r.outcome(), r.rowsPerSecond(), r.peakBytes() / 1e6,
                     r.gatePauses(), r.limitWaits(), r.pausedNanos() / 1e9,
-                    p.spec().params().isEmpty() ? "-" : p.spec().paramsText(), p.withinBudget() ? "" : "  (over budget)"));
+                    p.spec().params().isEmpty() ? "-" : p.spec().paramsText(), p.withinBudget() ? "" : "  (over budget "
+                            + "less margin)"));
         }
         return sb.toString();
     }

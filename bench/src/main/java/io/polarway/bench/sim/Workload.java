@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * <h2>Memory model</h2>
  * The working set the policy sees and the kernel compares with the limit is
- * {@code nonArrowBytes + heapResident + arrowResident}, where
+ * {@code nonArrowBytes + heapResident + arrowResident}, where (Arrow counted as written, not as allocated: see
+ * {@link RowWidths#residentBytes})
  * <ul>
  *   <li>{@code heapResident = min(heapMaxBytes, heapStartBytes + heapGrowth × HWM(consumer heap live))}: a Java heap
  *       that grows with the consumer's objects (and the garbage between collections) and is not given back;</li>
@@ -127,7 +128,21 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
             return new RowWidths(s, b, arrowRounding);
         }
 
-        /** Arrow bytes of a chunk of {@code n} rows starting at row {@code from}. */
+        /**
+         * Bytes of a chunk of {@code n} rows starting at row {@code from} that are written, hence resident: the
+         * buffers without Arrow's rounding (the rounded-up tail of a buffer is allocated but never touched, so the
+         * working set does not hold it).
+         */
+        public long residentBytes(long from, long n) {
+            if (n <= 0) return 0;
+            int i = Arrays.binarySearch(startRow, from);
+            if (i < 0) i = -i - 2;
+            long total = 0;
+            for (double w : buffers[i]) total += (long) Math.ceil(n * w);
+            return total;
+        }
+
+        /** Arrow bytes (allocated, rounded) of a chunk of {@code n} rows starting at row {@code from}. */
         public long bytes(long from, long n) {
             if (n <= 0) return 0;
             int i = Arrays.binarySearch(startRow, from);
