@@ -2,6 +2,7 @@ package io.polarway.bench.scenario;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.polarway.bench.sim.PolicySpec;
 import io.polarway.profile.VmProfile;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,25 +60,13 @@ public class ScenarioBenchmark {
         // -Dbench.policy / -Dbench.policy.params (passed to the fork by the runner): the same scenario, another policy
         String policy = System.getProperty("bench.policy", "");
         if (!policy.isBlank()) {
-            sc = sc.withPolicy(policy.trim(), parseParams(System.getProperty("bench.policy.params", "")));
+            sc = sc.withPolicy(policy.trim(),
+                    PolicySpec.parseParams(System.getProperty("bench.policy.params", "")));
         }
         vm = VmProfile.load(profile);
         String dir = System.getProperty("bench.run.dir");
         runDir = dir != null ? Path.of(dir) : Files.createTempDirectory("polarway-scenario-");
         Files.createDirectories(runDir);
-    }
-
-    /** {@code k=v,k=v} into a map; an entry without {@code =} is an error naming it. */
-    static java.util.Map<String, String> parseParams(String text) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String part : text.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) continue;
-            int eq = p.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("bench.policy.params: expected KEY=VALUE, got '" + p + "'");
-            m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-        }
-        return m;
     }
 
     @Benchmark
