@@ -18,12 +18,14 @@ import java.util.Map;
  *   <li><b>time per chunk</b>: a least-squares line {@code readNanos = overhead + perRow × rows} through the recorded
  *       read times after the first (with one chunk size only, the default overhead and the rest per row); the first
  *       read's excess over the line is the start-up time;</li>
- *   <li><b>non-Arrow memory</b> and <b>malloc retention</b>: for each sample after the first chunk,
- *       {@code working set − heap} is modelled as {@code nonArrow + max(A, retention × HWM(A))}, {@code A} being the
- *       Arrow memory as written (the recorded allocation times the share of it the layout writes: Arrow rounds
- *       buffers up, and the untouched tail is not resident); the retention (0 to 1, step 0.02) minimising the mean
- *       absolute error wins, {@code nonArrow} being the 90th percentile of the residuals (the non-Arrow memory creeps
- *       up over a run, and the peak is what the budget cares about);</li>
+ *   <li><b>non-Arrow memory</b>, <b>resident share</b> and <b>malloc retention</b>: for each sample after the first
+ *       chunk, {@code working set − heap} is modelled as {@code nonArrow + share × max(A, retention × HWM(A))},
+ *       {@code A} being the Arrow memory allocated (Arrow rounds buffers up and the untouched tail is not resident,
+ *       unless malloc hands out memory touched before; malloc keeps freed memory in its arenas); the share (from what
+ *       the layout writes to all of it, 51 steps) and the retention (0 to 1, step 0.02) minimising the mean absolute
+ *       error win, {@code nonArrow} being the
+ *       90th percentile of the residuals (the non-Arrow memory creeps up over a run, and the peak is what the budget
+ *       cares about);</li>
  *   <li><b>machine speed</b>: the read cost (with the per-chunk overhead around it, {@link
  *       Workloads#DEFAULT_CHUNK_OVERHEAD_NANOS}) is scaled by bisection until the simulated run of the recorded policy
  *       takes the recorded time: what the read times do not show — the consumer's and the JVM's threads on the same
@@ -93,9 +95,21 @@ public final class Calibration {
             fitted.put("startup_ms", round(startup / 1e6, 1));
         }
 
-        // 3. memory: Arrow counts as written (resident), not as allocated; k converts the recorded allocation
+        // 3. memory: how much of the allocated Arrow memory is resident (k), what malloc keeps (rho), the rest
         double firstChunk = trace.chunks().isEmpty() ? 0 : trace.chunks().get(0).tMillis();
-        // the share written, weighted by bytes (the big chunks make the high-water mark)
+        List<double[]> mem = new ArrayList<>(); // {ws - heap, arrow allocated, its high-water mark}
+        double hwm = 0;
+        long heapStart = -1;
+        long heapMax = 0;
+        for (Trace.Sample s : trace.samples()) {
+            if (s.arrow() >= 0) hwm = Math.max(hwm, s.arrow());
+            if (s.heap() >= 0 && heapStart < 0) heapStart = s.heap();
+            if (s.heap() >= 0) heapMax = Math.max(heapMax, s.heap());
+            if (s.tMillis() < firstChunk || s.workingSet() <= 0 || s.arrow() < 0) continue;
+            long heap = Math.max(0, s.heap());
+            mem.add(new double[] {s.workingSet() - heap, s.arrow(), hwm});
+        }
+        // the layout's written share of the allocation, weighted by bytes over the recorded chunks
         double allocated = 0;
         double written = 0;
         for (Trace.ChunkEvent c : trace.chunks()) {
@@ -103,44 +117,39 @@ public final class Calibration {
             allocated += w.widths().bytes(0, c.rows());
             written += w.widths().residentBytes(0, c.rows());
         }
-        double k = allocated <= 0 ? 1 : written / allocated;
-        List<double[]> mem = new ArrayList<>(); // {ws - heap, resident arrow, resident hwm}
-        double hwm = 0;
-        long heapStart = -1;
-        long heapMax = 0;
-        for (Trace.Sample s : trace.samples()) {
-            if (s.arrow() >= 0) hwm = Math.max(hwm, k * s.arrow());
-            if (s.heap() >= 0 && heapStart < 0) heapStart = s.heap();
-            if (s.heap() >= 0) heapMax = Math.max(heapMax, s.heap());
-            if (s.tMillis() < firstChunk || s.workingSet() <= 0 || s.arrow() < 0) continue;
-            long heap = Math.max(0, s.heap());
-            mem.add(new double[] {s.workingSet() - heap, k * s.arrow(), hwm});
-        }
-        fitted.put("resident_share_of_arrow", round(k, 3));
+        double layoutShare = allocated <= 0 ? 1 : written / allocated;
+        fitted.put("written_share_of_arrow", round(layoutShare, 3));
         if (!mem.isEmpty()) {
             double bestLoss = Double.MAX_VALUE;
             double bestRetention = 0;
+            double bestShare = layoutShare;
             double bestNonArrow = 0;
-            for (int i = 0; i <= 50; i++) {
-                double rho = i / 50.0;
-                double[] e = residuals(mem, rho);
-                double nonArrow = median(e);
-                double loss = 0;
-                for (double v : e) loss += Math.abs(v - nonArrow);
-                if (loss < bestLoss - 1e-6) {
-                    bestLoss = loss;
-                    bestRetention = rho;
-                    bestNonArrow = nonArrow;
+            for (int ki = 0; ki <= 50; ki++) {
+                double share = layoutShare + ki * (1 - layoutShare) / 50;
+                for (int i = 0; i <= 50; i++) {
+                    double rho = i / 50.0;
+                    double[] e = residuals(mem, share, rho);
+                    double nonArrow = median(e);
+                    double loss = 0;
+                    for (double v : e) loss += Math.abs(v - nonArrow);
+                    if (loss < bestLoss - 1e-6) {
+                        bestLoss = loss;
+                        bestRetention = rho;
+                        bestShare = share;
+                        bestNonArrow = nonArrow;
+                    }
                 }
             }
             // the level the fit found is a median; the non-Arrow memory creeps up over a run (compiled code,
             // metaspace, GC structures), and the peak is what matters for the budget: take its 90th percentile
-            double nonArrowP90 = quantile(residuals(mem, bestRetention), 0.9);
+            double nonArrowP90 = quantile(residuals(mem, bestShare, bestRetention), 0.9);
             long hs = trace.hasHeap() ? heapStart : 0;
-            w = w.withMemory(Math.max(0, Math.round(nonArrowP90)), hs, w.heapGrowth(), bestRetention);
+            w = w.withMemory(Math.max(0, Math.round(nonArrowP90)), hs, w.heapGrowth(), bestRetention)
+                    .withResidentShare(Math.max(1, bestShare / layoutShare));
+            fitted.put("resident_share_of_arrow", round(bestShare, 2));
+            fitted.put("malloc_retention", round(bestRetention, 2));
             fitted.put("non_arrow_mb", round(nonArrowP90 / 1e6, 1));
             fitted.put("non_arrow_median_mb", round(bestNonArrow / 1e6, 1));
-            fitted.put("malloc_retention", round(bestRetention, 2));
             fitted.put("memory_fit_mae_mb", round(bestLoss / mem.size() / 1e6, 2));
             if (trace.hasHeap()) {
                 fitted.put("heap_start_mb", round(heapStart / 1e6, 1));
@@ -185,11 +194,11 @@ public final class Calibration {
         return new Result(w.named(base.name() + " (calibrated)"), fitted, in);
     }
 
-    private static double[] residuals(List<double[]> mem, double rho) {
+    private static double[] residuals(List<double[]> mem, double share, double rho) {
         double[] e = new double[mem.size()];
         for (int j = 0; j < e.length; j++) {
             double[] m = mem.get(j);
-            e[j] = m[0] - Math.max(m[1], rho * m[2]);
+            e[j] = m[0] - share * Math.max(m[1], rho * m[2]);
         }
         return e;
     }

@@ -361,7 +361,8 @@ public final class Simulator {
                 }
                 return halve(r);
             }
-            long resident = w.widths().residentBytes(splitFrom[r.split] + splitRead[r.split], n);
+            long written = w.widths().residentBytes(splitFrom[r.split] + splitRead[r.split], n);
+            long resident = Math.min(bytes, Math.round(w.residentShare() * written));
             arrow += bytes;
             arrowResident += resident;
             if (arrowResident > arrowHwm) arrowHwm = arrowResident;

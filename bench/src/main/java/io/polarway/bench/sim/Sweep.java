@@ -19,8 +19,10 @@ import java.util.stream.IntStream;
  * the oracle — the best fixed chunk size in hindsight, {@code fixed} at 48 sizes spaced evenly in log between the
  * profile's min and max chunk — all simulated; then the Pareto front (throughput against peak memory) and the best
  * configuration: the highest throughput among runs that completed with the peak at most the budget (the profile's
- * recommended limit, what the bench suite validates) less a safety margin for the simulator's own error, ties to the
- * lower peak. Stateless; runs in parallel.
+ * recommended limit, what the bench suite validates) less a safety margin for the simulator's own error, and that
+ * still completes without a stall and within the budget when the margin is added to the workload's non-Arrow memory
+ * (a configuration that only works if the model is exact is not a choice); ties to the lower peak. Stateless; runs in
+ * parallel.
  */
 public final class Sweep {
     /** Sizes the oracle tries. */
@@ -43,7 +45,8 @@ public final class Sweep {
      * @param spec         the policy and parameters
      * @param kind         a policy's defaults, a grid point, or one of the oracle's fixed sizes
      * @param result       what the simulation measured
-     * @param withinBudget completed with the peak at most the budget less the margin
+     * @param withinBudget completed without a stall, the peak at most the budget less the margin, and robust to the
+     *                     margin added to the non-Arrow memory
      */
     public record Point(PolicySpec spec, Kind kind, SimResult result, boolean withinBudget) {
         public double rowsPerSecond() {
@@ -116,12 +119,21 @@ public final class Sweep {
         }
 
         SimResult[] results = new SimResult[specs.size()];
+        SimResult[] stressed = new SimResult[specs.size()];
         String[] errors = new String[specs.size()];
+        // the same workload with the margin added to its non-Arrow memory: a choice must survive the model's error
+        Workload stress = w.withMemory(w.nonArrowBytes() + Math.round(margin * w.budgetBytes()), w.heapStartBytes(),
+                w.heapGrowth(), w.mallocRetention());
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.range(0, specs.size()).parallel().forEach(i -> {
                 try {
                     results[i] = Simulator.run(w, specs.get(i), profile);
+                    SimResult r = results[i];
+                    if (margin > 0 && r.completed() && r.stallResumes() == 0
+                            && r.peakBytes() <= (1 - margin) * w.budgetBytes()) {
+                        stressed[i] = Simulator.run(stress, specs.get(i), profile);
+                    }
                 } catch (ConfigException e) {
                     errors[i] = specs.get(i).label() + ": " + e.getMessage();
                 }
@@ -144,8 +156,9 @@ public final class Sweep {
                 continue;
             }
             SimResult r = results[i];
-            Point p = new Point(specs.get(i), kinds.get(i), r,
-                    r.completed() && r.peakBytes() <= (1 - margin) * w.budgetBytes());
+            boolean ok = r.completed() && r.stallResumes() == 0 && r.peakBytes() <= (1 - margin) * w.budgetBytes()
+                    && (stressed[i] == null || robust(stressed[i], w));
+            Point p = new Point(specs.get(i), kinds.get(i), r, ok);
             points.add(p);
             if (p.kind() == Kind.DEFAULT) defaults.put(p.spec().name(), p);
         }
@@ -163,6 +176,11 @@ public final class Sweep {
         Point overall = best.values().stream().filter(p -> !p.spec().name().equals("fixed")).max(better).orElse(null);
         return new Outcome(w, profile, points, invalid, oracle, defaults, best, overall, pareto(points),
                 (System.nanoTime() - start) / 1_000_000, margin);
+    }
+
+    /** Whether a run on the stressed workload still completes, without a stall, within the budget. */
+    private static boolean robust(SimResult stressed, Workload w) {
+        return stressed.completed() && stressed.stallResumes() == 0 && stressed.peakBytes() <= w.budgetBytes();
     }
 
     /** {@code n} sizes from {@code min} to {@code max}, evenly spaced in log, distinct. */

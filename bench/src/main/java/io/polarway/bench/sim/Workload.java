@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <h2>Memory model</h2>
  * The working set the policy sees and the kernel compares with the limit is
- * {@code nonArrowBytes + heapResident + arrowResident}, where (Arrow counted as written, not as allocated: see
- * {@link RowWidths#residentBytes})
+ * {@code nonArrowBytes + heapResident + arrowResident}, where (Arrow counted as resident: what is written, times
+ * {@code residentShare}, at most what is allocated)
  * <ul>
  *   <li>{@code heapResident = min(heapMaxBytes, heapStartBytes + heapGrowth × HWM(consumer heap live))}: a Java heap
  *       that grows with the consumer's objects (and the garbage between collections) and is not given back;</li>
@@ -44,6 +44,9 @@ import java.util.Objects;
  * @param heapMaxBytes     -Xmx
  * @param heapGrowth       heap committed per byte of consumer heap live (garbage between collections)
  * @param mallocRetention  share of the Arrow high-water mark the process keeps after freeing
+ * @param residentShare    resident Arrow bytes per byte written ({@link RowWidths#residentBytes}), at most the bytes
+ *                         allocated: 1 when only what is written is resident (Arrow rounds buffers up and never
+ *                         touches the tail); more when malloc hands out memory touched before
  * @param initialChunkRows the stream's initial chunk size
  * @param releaseWaitNanos how long a reader at the data limit waits for a release before shrinking
  * @param stallNanos       how long a paused reader waits before resuming at the smallest size
@@ -52,7 +55,8 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
                        double readNanosPerByte, long chunkOverheadNanos, long startupNanos, int splits, int readers, boolean prefetch, boolean ordered,
                        long maxQueueBytes, Consumer consumer, double cpuCores, long budgetBytes, long limitBytes,
                        boolean guards, long nonArrowBytes, long heapStartBytes, long heapMaxBytes, double heapGrowth,
-                       double mallocRetention, int initialChunkRows, long releaseWaitNanos, long stallNanos) {
+                       double mallocRetention, double residentShare, int initialChunkRows, long releaseWaitNanos,
+                       long stallNanos) {
 
     public Workload {
         Objects.requireNonNull(name, "name");
@@ -63,6 +67,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         if (!(cpuCores > 0)) throw new IllegalArgumentException("cpuCores must be positive");
         if (budgetBytes <= 0 || limitBytes <= 0) throw new IllegalArgumentException("budget and limit must be positive");
         if (mallocRetention < 0 || mallocRetention > 1) throw new IllegalArgumentException("mallocRetention in [0, 1]");
+        if (!(residentShare >= 1 && residentShare <= 10)) throw new IllegalArgumentException("residentShare in [1, 10]");
         if (initialChunkRows < 1) throw new IllegalArgumentException("initialChunkRows must be positive");
     }
 
@@ -194,7 +199,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     public Workload withOverheads(long chunkOverhead, long startup) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte, chunkOverhead,
                 startup, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes,
-                guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, initialChunkRows,
+                guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows,
                 releaseWaitNanos, stallNanos);
     }
 
@@ -202,7 +207,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     public Workload withShape(Consumer c, double cores, long budget, long limit, long heapMax) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
                 chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, c, cores, budget,
-                limit, guards, nonArrowBytes, heapStartBytes, heapMax, heapGrowth, mallocRetention, initialChunkRows,
+                limit, guards, nonArrowBytes, heapStartBytes, heapMax, heapGrowth, mallocRetention, residentShare, initialChunkRows,
                 releaseWaitNanos, stallNanos);
     }
 
@@ -211,7 +216,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         return new Workload(n, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte, chunkOverheadNanos,
                 startupNanos, splits, readers,
                 prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrowBytes,
-                heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, initialChunkRows, releaseWaitNanos,
+                heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows, releaseWaitNanos,
                 stallNanos);
     }
 
@@ -220,7 +225,15 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         return new Workload(name, rows, widths, Math.round(readOverheadNanos * factor), readNanosPerRow * factor,
                 readNanosPerByte * factor, chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
                 budgetBytes, limitBytes, guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth,
-                mallocRetention, initialChunkRows, releaseWaitNanos, stallNanos);
+                mallocRetention, residentShare, initialChunkRows, releaseWaitNanos, stallNanos);
+    }
+
+    /** A copy with another resident share (resident Arrow bytes per byte written). */
+    public Workload withResidentShare(double share) {
+        return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
+                chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
+                budgetBytes, limitBytes, guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth,
+                mallocRetention, share, initialChunkRows, releaseWaitNanos, stallNanos);
     }
 
     /** A copy with other memory figures. */
@@ -228,7 +241,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
                 chunkOverheadNanos, startupNanos, splits, readers,
                 prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrow,
-                heapStart, heapMaxBytes, growth, retention, initialChunkRows, releaseWaitNanos, stallNanos);
+                heapStart, heapMaxBytes, growth, retention, residentShare, initialChunkRows, releaseWaitNanos, stallNanos);
     }
 
     /** A copy with other read costs and row widths. */
@@ -236,7 +249,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         return new Workload(name, rows, w, overheadNanos, nanosPerRow, nanosPerByte, chunkOverheadNanos, startupNanos,
                 splits, readers, prefetch,
                 ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrowBytes,
-                heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, initialChunkRows, releaseWaitNanos,
+                heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows, releaseWaitNanos,
                 stallNanos);
     }
 }

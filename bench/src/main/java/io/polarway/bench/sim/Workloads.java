@@ -76,7 +76,7 @@ public final class Workloads {
                 DEFAULT_STARTUP_NANOS, splits, readers, s.prefetch(), true, queue,
                 consumer, cpuCores, budget, p.ramBytes(), guards, DEFAULT_NON_ARROW_BYTES, DEFAULT_HEAP_START_BYTES,
                 (long) (p.ramBytes() * p.jvm().heapFraction()), DEFAULT_HEAP_GROWTH, DEFAULT_MALLOC_RETENTION,
-                s.chunkRows(), 1_000_000_000L, 30_000_000_000L);
+                1.0, s.chunkRows(), 1_000_000_000L, 30_000_000_000L);
     }
 
     /** The policy a scenario runs, as a spec. */
@@ -140,7 +140,7 @@ public final class Workloads {
                 base.readNanosPerByte(), base.chunkOverheadNanos(), base.startupNanos(), base.splits(), base.readers(), base.prefetch(), base.ordered(),
                 base.maxQueueBytes(), base.consumer(), base.cpuCores(), base.budgetBytes(), base.limitBytes(),
                 base.guards(), base.nonArrowBytes(), base.heapStartBytes(), base.heapMaxBytes(), base.heapGrowth(),
-                base.mallocRetention(), base.initialChunkRows(), base.releaseWaitNanos(), base.stallNanos()));
+                base.mallocRetention(), base.residentShare(), base.initialChunkRows(), base.releaseWaitNanos(), base.stallNanos()));
         Workload.Consumer c = base.consumer();
         Workload.Consumer slow = new Workload.Consumer(c.workers(), c.windowChunks(),
                 Math.max(200, c.workNanosPerRow() * 10), c.sinkBytesPerSecond() / 10, c.retainChunks(),
@@ -150,7 +150,7 @@ public final class Workloads {
                 base.splits(), base.readers(), base.prefetch(),
                 base.ordered(), base.maxQueueBytes(), slow, base.cpuCores(), base.budgetBytes(), base.limitBytes(),
                 base.guards(), base.nonArrowBytes(), base.heapStartBytes(), base.heapMaxBytes(), base.heapGrowth(),
-                base.mallocRetention(), base.initialChunkRows(), base.releaseWaitNanos(), base.stallNanos()));
+                base.mallocRetention(), base.residentShare(), base.initialChunkRows(), base.releaseWaitNanos(), base.stallNanos()));
         return m;
     }
 }

@@ -33,7 +33,8 @@ class CalibrationTest {
 
     /**
      * A timeline as the bench writes it, from a stream whose non-Arrow memory is 50 MB, heap 16 MB, whose reads take
-     * 0.2 ms + 300 ns/row at two chunk sizes, and whose freed Arrow memory malloc keeps entirely (retention 1).
+     * 0.2 ms + 300 ns/row at two chunk sizes, whose Arrow memory is resident as far as it is written, and whose freed
+     * Arrow memory malloc keeps entirely (retention 1).
      */
     static Path recorded(Path dir, Workload.RowWidths widths) throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -44,7 +45,7 @@ class CalibrationTest {
         long[] arrowPath = new long[80];
         for (int i = 0; i < 40; i++) arrowPath[i] = (i + 1) * widths.bytes(0, 5000);
         for (int i = 40; i < 80; i++) arrowPath[i] = (79 - i) * widths.bytes(0, 5000);
-        // the share of Arrow memory written, weighted by bytes over the chunks (as the calibration reckons it)
+        // the share of Arrow memory resident: what the layout writes (weighted by bytes over the chunks), as is
         double k = (double) (widths.residentBytes(0, 5000) + widths.residentBytes(0, 1000))
                 / (widths.bytes(0, 5000) + widths.bytes(0, 1000));
         for (int i = 0; i < 80; i++) {
@@ -82,6 +83,7 @@ class CalibrationTest {
         assertThat(w.readOverheadNanos()).isCloseTo(200_000, within(1L));
         assertThat(w.readNanosPerRow()).isCloseTo(300, within(1e-6));
         assertThat(w.mallocRetention()).isEqualTo(1.0);
+        assertThat(w.residentShare()).isEqualTo(1.0);
         assertThat(w.nonArrowBytes()).isCloseTo(50_000_000, within(10_000L));
         assertThat(w.heapStartBytes()).isEqualTo(16_000_000);
         // no summary: nothing to fit the speed against

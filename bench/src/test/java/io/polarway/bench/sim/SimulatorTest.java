@@ -22,7 +22,7 @@ class SimulatorTest {
                           double retention) {
         return new Workload("plain", rows, Workload.RowWidths.linear(100), 1_000_000, 1_000, 0, 0, 0, 1, 1, true,
                 true, Long.MAX_VALUE, consumer, cores, budget, limit, guards, 100 * MB, 0, 256 * MB, 2.0, retention,
-                1000, 1_000_000_000L, 30_000_000_000L);
+                1.0, 1000, 1_000_000_000L, 30_000_000_000L);
     }
 
     static Workload.Consumer idle() {
