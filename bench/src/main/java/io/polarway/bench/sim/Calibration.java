@@ -118,6 +118,13 @@ public final class Calibration {
             written += w.widths().residentBytes(0, c.rows());
         }
         double layoutShare = allocated <= 0 ? 1 : written / allocated;
+        // the JVM before the first chunk: a floor for the non-Arrow memory (it only grows), so the fit cannot trade it
+        // for a larger Arrow share
+        List<Double> before = new ArrayList<>();
+        for (Trace.Sample s : trace.samples()) {
+            if (s.tMillis() < firstChunk && s.workingSet() > 0) before.add((double) s.workingSet() - Math.max(0, s.heap()));
+        }
+        double floor = before.isEmpty() ? 0 : 0.9 * median(before, 0);
         fitted.put("written_share_of_arrow", round(layoutShare, 3));
         if (!mem.isEmpty()) {
             double bestLoss = Double.MAX_VALUE;
@@ -130,6 +137,7 @@ public final class Calibration {
                     double rho = i / 50.0;
                     double[] e = residuals(mem, share, rho);
                     double nonArrow = median(e);
+                    if (nonArrow < floor) continue;
                     double loss = 0;
                     for (double v : e) loss += Math.abs(v - nonArrow);
                     if (loss < bestLoss - 1e-6) {
