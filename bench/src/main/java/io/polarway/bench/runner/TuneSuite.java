@@ -50,7 +50,8 @@ import java.util.Set;
  * {@code sim-error.csv}, one folder per profile and scenario). Switches (besides {@code bench.profiles},
  * {@code bench.scenarios}, {@code bench.timeout}): {@code bench.tune.size} (the scenarios' data size, default
  * {@code smoke}), {@code bench.tune.real} ({@code on}/{@code off}: cgroup runs), {@code bench.tune.traces} (a folder
- * of recorded run folders to calibrate from instead of reference runs, e.g. an earlier report's {@code runs/}), {@code
+ * of recorded run folders to calibrate from instead of new reference runs, e.g. an earlier report's {@code runs/}:
+ * the candidates are still confirmed by cgroup runs), {@code
  * bench.tune.policies}
  * (default {@code guide,aimd,drain,gradient}), {@code bench.tune.grid} (more grid entries, {@code ;}-separated),
  * {@code bench.tune.random} / {@code bench.tune.seed} (random search instead of the grid), {@code bench.tune.margin}
@@ -97,7 +98,15 @@ final class TuneSuite {
                 CgroupSandbox.probe().reason());
         List<String> profiles = config.profiles().isEmpty() ? DEFAULT_PROFILES : config.profiles();
         List<String> scenarios = config.scenarios().isEmpty() ? DEFAULT_SCENARIOS : config.scenarios();
+        String malloc = System.getenv("MALLOC_MMAP_THRESHOLD_");
         StringBuilder md = new StringBuilder("# Policy tuning — ").append(started).append("\n\n");
+        // glibc keeps freed Arrow memory in its arenas unless large blocks are mmapped: the working set, and so the
+        // gate, behave differently; the runs inherit this process's environment
+        md.append("Machine: ").append(io.polarway.bench.gate.Machine.current().id()).append("; load average at start ")
+                .append(String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory
+                        .getOperatingSystemMXBean().getSystemLoadAverage())).append("; glibc malloc: ")
+                .append(malloc == null ? "defaults (MALLOC_MMAP_THRESHOLD_ unset)"
+                        : "MALLOC_MMAP_THRESHOLD_=" + malloc).append(".\n\n");
         md.append("Data size `").append(size).append("`; grid: defaults")
                 .append(extraGrid.isEmpty() ? "" : " + `" + extraGrid + "`")
                 .append(random > 0 ? "; random search, " + random + " points per policy, seed " + seed : "")
@@ -122,7 +131,7 @@ final class TuneSuite {
                 PolicySpec own = Workloads.policy(sc);
                 RunRecord ref = null;
                 Path timeline = recordedTrace(scName, p);
-                if (runsHere) {
+                if (runsHere && timeline == null) {
                     ref = realRun(sc, p, own);
                     timeline = config.out().resolve(ref.runDir).resolve("timeline.jsonl");
                 }
@@ -130,7 +139,7 @@ final class TuneSuite {
                     Calibration.Result cal = Calibration.fit(base, own, p, Trace.read(timeline));
                     calibrations.putIfAbsent(scName, cal);
                     w = cal.workload();
-                    source = "calibrated on " + (runsHere ? "this cgroup run of " + own.label() : timeline) + ": "
+                    source = "calibrated on " + (ref != null ? "this cgroup run of " + own.label() : timeline) + ": "
                             + Calibration.describe(cal.fitted());
                 } else if (calibrations.containsKey(scName)) {
                     w = Calibration.transfer(calibrations.get(scName).workload(), base);

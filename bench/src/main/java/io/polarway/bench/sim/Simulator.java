@@ -47,7 +47,16 @@ public final class Simulator {
      *              arrow bytes, next rows}}
      */
     public static SimResult run(Workload w, PolicySettings settings, List<long[]> trace) {
-        return new Run(w, settings.policy(), settings.gate(), trace).execute();
+        return new Run(w, settings.policy(), settings.gate(), trace, 0).execute();
+    }
+
+    /**
+     * Runs {@code spec} with {@code extraBytes} more in the working set than the model holds, which the data limit
+     * (set from the memory at the start) does not see: how the run fares if the model's memory is that far off.
+     */
+    public static SimResult runStressed(Workload w, PolicySpec spec, VmProfile profile, long extraBytes) {
+        PolicySettings s = spec.settings(profile, w.initialChunkRows());
+        return new Run(w, s.policy(), s.gate(), null, extraBytes).execute();
     }
 
     private static final class Chunk {
@@ -137,9 +146,12 @@ public final class Simulator {
         private int maxDecided;
         private String outcome;
 
+        private final long extraBytes;
+
         @SuppressWarnings("unchecked")
-        Run(Workload w, ChunkSizePolicy policy, BackpressureGate gate, List<long[]> trace) {
+        Run(Workload w, ChunkSizePolicy policy, BackpressureGate gate, List<long[]> trace, long extraBytes) {
             this.w = w;
+            this.extraBytes = extraBytes;
             this.policy = policy;
             this.gate = gate;
             this.trace = trace;
@@ -203,7 +215,7 @@ public final class Simulator {
         private long workingSet() {
             long heap = Math.min(w.heapMaxBytes(), w.heapStartBytes() + Math.round(w.heapGrowth() * heapLiveHwm));
             long arrowKept = Math.max(arrowResident, Math.round(w.mallocRetention() * arrowHwm));
-            return w.nonArrowBytes() + Math.max(heap, w.heapStartBytes()) + arrowKept;
+            return w.nonArrowBytes() + extraBytes + Math.max(heap, w.heapStartBytes()) + arrowKept;
         }
 
         /** After memory grew: the peak, and the kernel's verdict. */

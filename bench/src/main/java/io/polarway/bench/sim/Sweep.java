@@ -46,7 +46,7 @@ public final class Sweep {
      * @param kind         a policy's defaults, a grid point, or one of the oracle's fixed sizes
      * @param result       what the simulation measured
      * @param withinBudget completed without a stall, the peak at most the budget less the margin, and robust to the
-     *                     margin added to the non-Arrow memory
+     *                     margin added to the working set
      */
     public record Point(PolicySpec spec, Kind kind, SimResult result, boolean withinBudget) {
         public double rowsPerSecond() {
@@ -121,9 +121,8 @@ public final class Sweep {
         SimResult[] results = new SimResult[specs.size()];
         SimResult[] stressed = new SimResult[specs.size()];
         String[] errors = new String[specs.size()];
-        // the same workload with the margin added to its non-Arrow memory: a choice must survive the model's error
-        Workload stress = w.withMemory(w.nonArrowBytes() + Math.round(margin * w.budgetBytes()), w.heapStartBytes(),
-                w.heapGrowth(), w.mallocRetention());
+        // a choice must survive the model's error: the margin added to the working set (unseen by the data limit)
+        long extra = Math.round(margin * w.budgetBytes());
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.range(0, specs.size()).parallel().forEach(i -> {
@@ -132,7 +131,7 @@ public final class Sweep {
                     SimResult r = results[i];
                     if (margin > 0 && r.completed() && r.stallResumes() == 0
                             && r.peakBytes() <= (1 - margin) * w.budgetBytes()) {
-                        stressed[i] = Simulator.run(stress, specs.get(i), profile);
+                        stressed[i] = Simulator.runStressed(w, specs.get(i), profile, extra);
                     }
                 } catch (ConfigException e) {
                     errors[i] = specs.get(i).label() + ": " + e.getMessage();
