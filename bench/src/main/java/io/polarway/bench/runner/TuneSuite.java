@@ -42,9 +42,10 @@ import java.util.Set;
  *       with the oracle, written as {@code sweep.csv}, {@code pareto.svg}, {@code table.md};</li>
  *   <li>cgroup runs confirming the candidates — each rival's defaults, each policy's best tuned configuration, the
  *       oracle's size — each compared with its simulation ({@link SimError});</li>
- *   <li>per profile, the recommendation: the configuration whose worst throughput across the profile's scenarios,
- *       relative to the best any configuration reached there, is highest, among those within the budget
- *       everywhere; confirmed by cgroup runs too.</li>
+ *   <li>per profile, the recommendation: the configuration whose worst throughput across the profile's scenarios
+ *       and the synthetic variants of {@value #SYNTHETIC_BASE} (simulated only: a 200 ms read latency, rows widening,
+ *       a slower consumer), relative to the best any configuration reached there, is highest, among those within the
+ *       budget everywhere; confirmed by cgroup runs too.</li>
  * </ol>
  * Everything lands in {@code bench/target/bench-report/tune/} ({@code summary.md}, {@code results.json},
  * {@code sim-error.csv}, one folder per profile and scenario). Switches (besides {@code bench.profiles},
@@ -61,6 +62,8 @@ final class TuneSuite {
     static final List<String> DEFAULT_SCENARIOS = List.of("steady-generate", "adaptive-large-chunks",
             "slow-consumer-backpressure");
     static final List<String> DEFAULT_PROFILES = List.of("B1s", "B2s", "B4ms", "t3.micro", "t3.medium", "t3.xlarge");
+    /** The scenario whose synthetic variants ({@link Workloads#synthetic}) are swept too. */
+    static final String SYNTHETIC_BASE = "steady-generate";
 
     private final SuiteConfig config;
     private final PrintStream log;
@@ -161,6 +164,24 @@ final class TuneSuite {
                         .append("/pareto.svg)\n\nSimulated (").append(o.points().size())
                         .append(" configurations):\n\n").append(TuneReport.markdownTable(o)).append('\n');
 
+                if (scName.equals(SYNTHETIC_BASE)) {
+                    // sim-only variants: where a rule tuned on the scenarios alone could go wrong (a remote source's
+                    // latency, rows widening, a consumer slowing down); they count in the recommendation
+                    for (Map.Entry<String, Workload> v : Workloads.synthetic(w).entrySet()) {
+                        String key = scName + "+" + v.getKey();
+                        Sweep.Outcome so = Sweep.run(v.getValue(), p, policies, grid, random, seed, threads, margin);
+                        sweeps.put(key, so);
+                        Path vdir = out.resolve(p.label()).resolve(key);
+                        Files.createDirectories(vdir);
+                        TuneReport.writeCsv(vdir.resolve("sweep.csv"), TuneReport.csvLines(so), false);
+                        Files.writeString(vdir.resolve("pareto.svg"), TuneReport.paretoSvg(so, key + " on "
+                                + p.label() + " (simulated)"), StandardCharsets.UTF_8);
+                        Files.writeString(vdir.resolve("table.md"), TuneReport.markdownTable(so),
+                                StandardCharsets.UTF_8);
+                        log.printf(Locale.ROOT, "bench: %s %s (synthetic): %d configurations%n%s", key, p.label(),
+                                so.points().size(), TuneReport.textTable(so));
+                    }
+                }
                 if (runsHere) {
                     List<RunRecord> confirmed = new ArrayList<>();
                     if (ref != null) {
@@ -199,7 +220,7 @@ final class TuneSuite {
                 yaml.append(p.name()).append(":\n  policy:\n    name: ").append(rec.spec().name())
                         .append("\n    params: {");
                 List<String> kv = new ArrayList<>();
-                rec.spec().params().forEach((k, v) -> kv.add(k + ": " + v));
+                essential(rec.spec(), p).forEach((k, v) -> kv.add(k + ": " + v));
                 yaml.append(String.join(", ", kv)).append("}\n");
                 List<RunRecord> recRuns = new ArrayList<>();
                 for (String scName : scenarios) {
@@ -305,6 +326,31 @@ final class TuneSuite {
 
     private static String abbreviate(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    /**
+     * The parameters of {@code spec} that differ from what the profile would apply anyway: the policy's and the
+     * gate's defaults, and the profile's chunk clamps.
+     */
+    static Map<String, String> essential(PolicySpec spec, VmProfile p) {
+        io.polarway.policy.PolicyFactory f = io.polarway.policy.PolicyRegistry.withDefaults().get(spec.name());
+        Map<String, String> out = new LinkedHashMap<>();
+        spec.params().forEach((k, v) -> {
+            if (k.equals("max_chunk_rows") && v.equals(Integer.toString(p.maxChunkRows()))) return;
+            if (k.equals("min_chunk_rows") && v.equals(Integer.toString(p.minChunkRows()))) return;
+            io.polarway.config.OptionSet set = f.options().contains(k) ? f.options()
+                    : io.polarway.policy.HysteresisGate.OPTIONS;
+            Object parsed = set.parse(Map.of(k, v)).find(spec(set, k)).orElse(null);
+            Object def = spec(set, k).defaultValue().orElse(null);
+            if (parsed != null && parsed.equals(def)) return;
+            out.put(k, v);
+        });
+        return out;
+    }
+
+    private static io.polarway.config.OptionSpec<?> spec(io.polarway.config.OptionSet set, String key) {
+        for (io.polarway.config.OptionSpec<?> s : set.specs()) if (s.key().equals(key)) return s;
+        throw new IllegalArgumentException(key);
     }
 
     /** The recommended configuration and its score (worst share of the best throughput across scenarios). */

@@ -86,6 +86,7 @@ public final class Simulator {
         double cpuLeft;
         double readCpu;
         long readStart;
+        long latencyUntil;
         Chunk pending;
         long waitStart;
         long waitDeadline = NEVER;
@@ -240,16 +241,22 @@ public final class Simulator {
 
         private double cpuRate() {
             int active = 0;
-            for (Reader r : readers) if (r.state == State.READING) active++;
+            for (Reader r : readers) if (computing(r)) active++;
             for (Worker wk : workers) if (wk.phase == 1) active++;
             return active == 0 ? 1 : Math.min(1.0, w.cpuCores() / active);
+        }
+
+        /** A reader using CPU: reading, past its latency wait. */
+        private boolean computing(Reader r) {
+            return r.state == State.READING && r.latencyUntil <= now;
         }
 
         private long nextEvent() {
             double rate = cpuRate();
             long t = NEVER;
             for (Reader r : readers) {
-                if (r.state == State.READING) t = Math.min(t, now + (long) Math.ceil(Math.max(0, r.cpuLeft) / rate));
+                if (r.state == State.READING && r.latencyUntil > now) t = Math.min(t, r.latencyUntil);
+                else if (r.state == State.READING) t = Math.min(t, now + (long) Math.ceil(Math.max(0, r.cpuLeft) / rate));
                 if (r.state == State.LIMIT_WAIT) t = Math.min(t, r.waitDeadline);
                 if (r.state == State.GATE && pausedSince >= 0) t = Math.min(t, pausedSince + w.stallNanos());
             }
@@ -260,10 +267,10 @@ public final class Simulator {
         private void advance(long to) {
             double rate = cpuRate();
             long dt = to - now;
-            for (Reader r : readers) if (r.state == State.READING) r.cpuLeft -= dt * rate;
+            for (Reader r : readers) if (computing(r)) r.cpuLeft -= dt * rate;
             now = to;
             for (Reader r : readers) {
-                if (r.state == State.READING && r.cpuLeft <= 0.5) readDone(r);
+                if (computing(r) && r.cpuLeft <= 0.5) readDone(r);
                 else if (r.state == State.LIMIT_WAIT && r.waitDeadline <= now) limitWaitOver(r, false);
             }
             for (Worker wk : workers) {
@@ -385,6 +392,7 @@ public final class Simulator {
             r.readCpu = w.readCpuNanos(n, bytes);
             r.cpuLeft = r.readCpu + w.chunkOverheadNanos();
             r.readStart = now;
+            r.latencyUntil = now + w.readLatencyNanos();
             r.state = State.READING;
             return true;
         }
@@ -417,9 +425,9 @@ public final class Simulator {
         /** StreamController.afterChunk: the policy's decision. */
         private void readDone(Reader r) {
             // the engine times the source's read only, not the samples and the policy around it
-            long wall = now - r.readStart;
+            long wall = now - r.readStart - w.readLatencyNanos();
             double total = r.readCpu + w.chunkOverheadNanos();
-            long readNanos = total <= 0 ? wall : Math.round(wall * r.readCpu / total);
+            long readNanos = w.readLatencyNanos() + (total <= 0 ? wall : Math.round(wall * r.readCpu / total));
             splitRead[r.split] += r.rows;
             outstanding += r.bytes;
             long ws = workingSet();

@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param chunkOverheadNanos CPU time the reader spends per chunk besides the read: the memory samples before and
  *                         after it, the policy, the queue (on a loaded machine, also what other threads take)
  * @param startupNanos     time from opening the stream to the first read (opening the source, class loading)
+ * @param readLatencyNanos wall time each read waits before it computes (a remote source's round trip), using no CPU
  * @param splits           splits the source has (parallel reading reads several at once)
  * @param readers          reader threads (1 unless parallel)
  * @param prefetch         read ahead on background threads (else the consumer's thread reads on demand)
@@ -52,7 +53,8 @@ import java.util.Objects;
  * @param stallNanos       how long a paused reader waits before resuming at the smallest size
  */
 public record Workload(String name, long rows, RowWidths widths, long readOverheadNanos, double readNanosPerRow,
-                       double readNanosPerByte, long chunkOverheadNanos, long startupNanos, int splits, int readers, boolean prefetch, boolean ordered,
+                       double readNanosPerByte, long chunkOverheadNanos, long startupNanos, long readLatencyNanos,
+                       int splits, int readers, boolean prefetch, boolean ordered,
                        long maxQueueBytes, Consumer consumer, double cpuCores, long budgetBytes, long limitBytes,
                        boolean guards, long nonArrowBytes, long heapStartBytes, long heapMaxBytes, double heapGrowth,
                        double mallocRetention, double residentShare, int initialChunkRows, long releaseWaitNanos,
@@ -195,10 +197,18 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
         return readOverheadNanos + rows * readNanosPerRow + bytes * readNanosPerByte;
     }
 
+    /** A copy whose reads each wait {@code latencyNanos} first (a remote source's round trip). */
+    public Workload withReadLatency(long latencyNanos) {
+        return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
+                chunkOverheadNanos, startupNanos, latencyNanos, splits, readers, prefetch, ordered, maxQueueBytes,
+                consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrowBytes, heapStartBytes, heapMaxBytes,
+                heapGrowth, mallocRetention, residentShare, initialChunkRows, releaseWaitNanos, stallNanos);
+    }
+
     /** A copy with another per-chunk overhead and startup time. */
     public Workload withOverheads(long chunkOverhead, long startup) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte, chunkOverhead,
-                startup, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes,
+                startup, readLatencyNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes,
                 guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows,
                 releaseWaitNanos, stallNanos);
     }
@@ -206,7 +216,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     /** A copy with other figures for the consumer, the CPU and the memory limits (the same data on another VM). */
     public Workload withShape(Consumer c, double cores, long budget, long limit, long heapMax) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
-                chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, c, cores, budget,
+                chunkOverheadNanos, startupNanos, readLatencyNanos, splits, readers, prefetch, ordered, maxQueueBytes, c, cores, budget,
                 limit, guards, nonArrowBytes, heapStartBytes, heapMax, heapGrowth, mallocRetention, residentShare, initialChunkRows,
                 releaseWaitNanos, stallNanos);
     }
@@ -214,7 +224,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     /** A copy with another name. */
     public Workload named(String n) {
         return new Workload(n, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte, chunkOverheadNanos,
-                startupNanos, splits, readers,
+                startupNanos, readLatencyNanos, splits, readers,
                 prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrowBytes,
                 heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows, releaseWaitNanos,
                 stallNanos);
@@ -223,7 +233,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     /** A copy with the read costs (not the per-chunk overhead) scaled by {@code factor}: a slower or faster machine. */
     public Workload withReadCostScaled(double factor) {
         return new Workload(name, rows, widths, Math.round(readOverheadNanos * factor), readNanosPerRow * factor,
-                readNanosPerByte * factor, chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
+                readNanosPerByte * factor, chunkOverheadNanos, startupNanos, readLatencyNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
                 budgetBytes, limitBytes, guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth,
                 mallocRetention, residentShare, initialChunkRows, releaseWaitNanos, stallNanos);
     }
@@ -231,7 +241,7 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     /** A copy with another resident share (resident Arrow bytes per byte written). */
     public Workload withResidentShare(double share) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
-                chunkOverheadNanos, startupNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
+                chunkOverheadNanos, startupNanos, readLatencyNanos, splits, readers, prefetch, ordered, maxQueueBytes, consumer, cpuCores,
                 budgetBytes, limitBytes, guards, nonArrowBytes, heapStartBytes, heapMaxBytes, heapGrowth,
                 mallocRetention, share, initialChunkRows, releaseWaitNanos, stallNanos);
     }
@@ -239,14 +249,14 @@ public record Workload(String name, long rows, RowWidths widths, long readOverhe
     /** A copy with other memory figures. */
     public Workload withMemory(long nonArrow, long heapStart, double growth, double retention) {
         return new Workload(name, rows, widths, readOverheadNanos, readNanosPerRow, readNanosPerByte,
-                chunkOverheadNanos, startupNanos, splits, readers,
+                chunkOverheadNanos, startupNanos, readLatencyNanos, splits, readers,
                 prefetch, ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrow,
                 heapStart, heapMaxBytes, growth, retention, residentShare, initialChunkRows, releaseWaitNanos, stallNanos);
     }
 
     /** A copy with other read costs and row widths. */
     public Workload withReads(RowWidths w, long overheadNanos, double nanosPerRow, double nanosPerByte) {
-        return new Workload(name, rows, w, overheadNanos, nanosPerRow, nanosPerByte, chunkOverheadNanos, startupNanos,
+        return new Workload(name, rows, w, overheadNanos, nanosPerRow, nanosPerByte, chunkOverheadNanos, startupNanos, readLatencyNanos,
                 splits, readers, prefetch,
                 ordered, maxQueueBytes, consumer, cpuCores, budgetBytes, limitBytes, guards, nonArrowBytes,
                 heapStartBytes, heapMaxBytes, heapGrowth, mallocRetention, residentShare, initialChunkRows, releaseWaitNanos,

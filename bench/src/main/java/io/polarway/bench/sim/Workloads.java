@@ -73,7 +73,7 @@ public final class Workloads {
                 c.sinkMbPerS() * 1e6, c.retainChunks(), c.heapBytesPerRow());
         return new Workload(sc.name() + "@" + p.label(), rows, widths(d), DEFAULT_READ_OVERHEAD_NANOS,
                 DEFAULT_READ_NANOS_PER_ROW, DEFAULT_READ_NANOS_PER_BYTE, DEFAULT_CHUNK_OVERHEAD_NANOS,
-                DEFAULT_STARTUP_NANOS, splits, readers, s.prefetch(), true, queue,
+                DEFAULT_STARTUP_NANOS, 0, splits, readers, s.prefetch(), true, queue,
                 consumer, cpuCores, budget, p.ramBytes(), guards, DEFAULT_NON_ARROW_BYTES, DEFAULT_HEAP_START_BYTES,
                 (long) (p.ramBytes() * p.jvm().heapFraction()), DEFAULT_HEAP_GROWTH, DEFAULT_MALLOC_RETENTION,
                 1.0, s.chunkRows(), 1_000_000_000L, 30_000_000_000L);
@@ -129,15 +129,15 @@ public final class Workloads {
 
     /**
      * Synthetic workloads built on a scenario's: {@code widen} (rows four times as wide from the middle of the
-     * stream on, as when a table's later partitions carry a large text column) and {@code stall} (the consumer ten
-     * times slower: busy work per row ×10 — a downstream slowdown). Each is where a fixed chunk size chosen for the
-     * start goes wrong.
+     * stream on, as when a table's later partitions carry a large text column), {@code latency} (every read first
+     * waits 200 ms, as a remote source's round trip: a policy that sizes chunks by time must not shrink them to
+     * nothing) and {@code stall} (the consumer ten times slower: busy work per row ×10 — a downstream slowdown).
      */
     public static Map<String, Workload> synthetic(Workload base) {
         Map<String, Workload> m = new LinkedHashMap<>();
         m.put("widen", new Workload(base.name() + "+widen", base.rows(),
                 base.widths().thenScaled(base.rows() / 2, 4.0), base.readOverheadNanos(), base.readNanosPerRow(),
-                base.readNanosPerByte(), base.chunkOverheadNanos(), base.startupNanos(), base.splits(), base.readers(), base.prefetch(), base.ordered(),
+                base.readNanosPerByte(), base.chunkOverheadNanos(), base.startupNanos(), base.readLatencyNanos(), base.splits(), base.readers(), base.prefetch(), base.ordered(),
                 base.maxQueueBytes(), base.consumer(), base.cpuCores(), base.budgetBytes(), base.limitBytes(),
                 base.guards(), base.nonArrowBytes(), base.heapStartBytes(), base.heapMaxBytes(), base.heapGrowth(),
                 base.mallocRetention(), base.residentShare(), base.initialChunkRows(), base.releaseWaitNanos(), base.stallNanos()));
@@ -145,8 +145,9 @@ public final class Workloads {
         Workload.Consumer slow = new Workload.Consumer(c.workers(), c.windowChunks(),
                 Math.max(200, c.workNanosPerRow() * 10), c.sinkBytesPerSecond() / 10, c.retainChunks(),
                 c.heapBytesPerRow());
+        m.put("latency", base.withReadLatency(200_000_000L).named(base.name() + "+latency"));
         m.put("stall", new Workload(base.name() + "+stall", base.rows(), base.widths(), base.readOverheadNanos(),
-                base.readNanosPerRow(), base.readNanosPerByte(), base.chunkOverheadNanos(), base.startupNanos(),
+                base.readNanosPerRow(), base.readNanosPerByte(), base.chunkOverheadNanos(), base.startupNanos(), base.readLatencyNanos(),
                 base.splits(), base.readers(), base.prefetch(),
                 base.ordered(), base.maxQueueBytes(), slow, base.cpuCores(), base.budgetBytes(), base.limitBytes(),
                 base.guards(), base.nonArrowBytes(), base.heapStartBytes(), base.heapMaxBytes(), base.heapGrowth(),

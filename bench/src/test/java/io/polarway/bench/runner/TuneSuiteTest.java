@@ -56,6 +56,16 @@ class TuneSuiteTest {
     }
 
     @Test
+    void theRecommendedSectionKeepsOnlyWhatDiffersFromTheDefaults() {
+        io.polarway.bench.sim.PolicySpec spec = new io.polarway.bench.sim.PolicySpec("guide", Map.of(
+                "max_chunk_rows", "5000", "pause_above", "0.85", "resume_below", "0.7", "shrink_above", "0.8",
+                "grow_factor", "2"));
+        assertThat(TuneSuite.essential(spec, B1S)).containsOnly(Map.entry("pause_above", "0.85"),
+                Map.entry("grow_factor", "2"));
+        assertThat(TuneSuite.essential(spec.with("max_chunk_rows", "1250"), B1S)).containsKey("max_chunk_rows");
+    }
+
+    @Test
     void aPolicyOverrideIsPassedToEveryRunAndTagsItsFolder() {
         Path out = Path.of("target", "x");
         SuiteConfig c = new SuiteConfig("smoke", List.of(), List.of(), "", false, out.resolve("b.json"), false, "",

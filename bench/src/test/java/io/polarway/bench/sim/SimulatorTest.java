@@ -20,7 +20,7 @@ class SimulatorTest {
      */
     static Workload plain(long rows, Workload.Consumer consumer, double cores, long budget, long limit, boolean guards,
                           double retention) {
-        return new Workload("plain", rows, Workload.RowWidths.linear(100), 1_000_000, 1_000, 0, 0, 0, 1, 1, true,
+        return new Workload("plain", rows, Workload.RowWidths.linear(100), 1_000_000, 1_000, 0, 0, 0, 0, 1, 1, true,
                 true, Long.MAX_VALUE, consumer, cores, budget, limit, guards, 100 * MB, 0, 256 * MB, 2.0, retention,
                 1.0, 1000, 1_000_000_000L, 30_000_000_000L);
     }
@@ -58,6 +58,20 @@ class SimulatorTest {
         // two cores: no sharing, 10 × 2 ms + the last chunk's work
         SimResult twoCores = Simulator.run(plain(10_000, busy, 2, 600 * MB, 1024 * MB, true, 0), fixed(1000), B1S);
         assertThat(twoCores.elapsedNanos()).isEqualTo(21_000_000);
+    }
+
+    @Test
+    void aReadsLatencyIsWaitedNotComputed() {
+        // 10 chunks, each 10 ms of waiting then 2 ms of CPU; the busy worker (1 ms a chunk) overlaps the wait, so it
+        // never takes CPU from the reader: 10 × 12 ms + the last chunk's work
+        Workload.Consumer busy = new Workload.Consumer(1, 1, 1_000, 0, 0, 0);
+        Workload w = plain(10_000, busy, 1, 600 * MB, 1024 * MB, true, 0).withReadLatency(10_000_000);
+        SimResult r = Simulator.run(w, fixed(1000), B1S);
+        assertThat(r.elapsedNanos()).isEqualTo(121_000_000);
+        // the policy sees the latency in the read time: a drain target below it shrinks the chunk to the minimum
+        SimResult drain = Simulator.run(w.withReadLatency(200_000_000), PolicySpec.of("drain")
+                .with("target_chunk_ms", "100").with("min_chunk_rows", "100"), B1S);
+        assertThat(drain.minChunkRows()).isEqualTo(100);
     }
 
     @Test
