@@ -4,7 +4,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,6 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * consumer that holds chunks slows the reader down. {@link #close()} is idempotent and thread-safe; using the root
  * after closing is an error.
  *
+ * <p><b>Release and discard.</b> Closing a chunk also tells its source that the rows were consumed: a source with
+ * delivery guarantees (Kafka commits offsets only for released chunks) acts on it. {@link #discard()} releases the
+ * memory the same way but says the rows were <i>not</i> consumed (the stream discards the chunks it read ahead and
+ * never handed over; a caller may discard a chunk it could not process), so such a source will deliver them again.
+ *
  * <p>A chunk may be handed from the reading thread to the consuming thread; it is not safe for concurrent use.
  */
 public final class Chunk implements AutoCloseable {
@@ -25,7 +32,8 @@ public final class Chunk implements AutoCloseable {
     private final String splitId;
     private final long byteSize;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Runnable onClose;
+    private volatile boolean discarded;
+    private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
 
     /**
      * @param root      the batch; ownership moves to the chunk
@@ -83,16 +91,25 @@ public final class Chunk implements AutoCloseable {
         return closed.get();
     }
 
-    /**
-     * Registers an action run once after the buffers are released (the stream uses it to account memory and wake a
-     * paused reader). Replaces any earlier action; run immediately if already closed.
-     */
-    public void onClose(Runnable action) {
-        this.onClose = action;
-        if (closed.get() && action != null) action.run();
+    /** Whether the chunk was released with {@link #discard()} (its rows not consumed) rather than {@link #close()}. */
+    public boolean isDiscarded() {
+        return discarded;
     }
 
-    /** Releases the buffers. Idempotent. */
+    /**
+     * Registers an action run once after the buffers are released (the stream uses it to account memory and wake a
+     * paused reader; a source may use it to acknowledge the rows, checking {@link #isDiscarded()}). Actions add up and
+     * run in registration order, on the thread that closes the chunk; one that throws does not stop the others (the
+     * first failure is rethrown after all ran). Run immediately if the chunk is already closed.
+     */
+    public void onClose(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        onClose.add(action);
+        // a close racing with this registration may or may not have seen the action: run it here only if it did not
+        if (closed.get() && onClose.remove(action)) action.run();
+    }
+
+    /** Releases the buffers: the rows count as consumed. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
@@ -100,14 +117,38 @@ public final class Chunk implements AutoCloseable {
             root.close();
         } finally {
             if (allocator != null) allocator.close();
-            Runnable r = onClose;
-            if (r != null) r.run();
+            runActions();
         }
+    }
+
+    /**
+     * Releases the buffers like {@link #close()}, but marks the rows as not consumed: a source that acknowledges
+     * consumed rows (Kafka) will not acknowledge these, and delivers them again to the next reader. No effect on a
+     * closed chunk.
+     */
+    public void discard() {
+        if (closed.get()) return;
+        discarded = true;
+        close();
+    }
+
+    private void runActions() {
+        RuntimeException first = null;
+        for (Runnable r : onClose) {
+            if (!onClose.remove(r)) continue; // already run by a racing onClose
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     @Override
     public String toString() {
         return "Chunk{seq=" + sequence + (splitId != null ? ", split=" + splitId : "") + ", rows=" + root.getRowCount()
-                + ", bytes=" + byteSize + (closed.get() ? ", closed" : "") + '}';
+                + ", bytes=" + byteSize + (closed.get() ? discarded ? ", discarded" : ", closed" : "") + '}';
     }
 }

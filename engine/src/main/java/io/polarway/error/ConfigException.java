@@ -22,7 +22,16 @@ public final class ConfigException extends PolarwayException {
      * @param validChoices valid keys (for an unknown key) or values (for a bad enumerated value); may be empty
      */
     public ConfigException(String key, String message, List<String> validChoices, Throwable cause) {
-        super(message + (validChoices.isEmpty() ? "" : "; valid: " + String.join(", ", validChoices)), null, cause);
+        this(key, message, validChoices, null, cause);
+    }
+
+    /**
+     * A configuration error found while reading, where the place matters: a table or index that a server says does
+     * not exist, an expression it rejects. Same as {@link #ConfigException(String, String, List, Throwable)} plus
+     * {@code where} (table, segment, page ...), or null.
+     */
+    public ConfigException(String key, String message, List<String> validChoices, Where where, Throwable cause) {
+        super(message + (validChoices.isEmpty() ? "" : "; valid: " + String.join(", ", validChoices)), where, cause);
         this.key = key;
         this.validChoices = List.copyOf(validChoices);
     }

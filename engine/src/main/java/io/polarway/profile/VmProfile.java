@@ -135,10 +135,12 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
      * @param heapFraction      -Xmx as a fraction of RAM
      * @param maxDirectFraction -XX:MaxDirectMemorySize as a fraction of RAM (Arrow's own memory is not in it)
      * @param options           extra JVM options
+     * @param env               environment variables to start the JVM with (e.g. glibc malloc tunables)
      */
-    public record Jvm(double heapFraction, double maxDirectFraction, List<String> options) {
+    public record Jvm(double heapFraction, double maxDirectFraction, List<String> options, Map<String, String> env) {
         public Jvm {
             options = List.copyOf(options);
+            env = Map.copyOf(env);
         }
     }
 
@@ -240,7 +242,8 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
                     provider == null ? "" : provider.toLowerCase(Locale.ROOT), vcpus, ByteSize.parse(ram),
                     new Cpu(cpu.baselineCores, cpu.creditsPerHour, cpu.maxCredits, cpu.initialCredits, cpu.unlimited),
                     ByteSize.parse(recommendedMemoryLimit), maxChunkRows, minChunkRows,
-                    new Jvm(jvm.heapFraction, jvm.maxDirectFraction, jvm.options == null ? List.of() : jvm.options),
+                    new Jvm(jvm.heapFraction, jvm.maxDirectFraction, jvm.options == null ? List.of() : jvm.options,
+                            jvm.env == null ? Map.of() : jvm.env),
                     policy == null ? PolicyDefaults.GUIDE : policy.toDefaults());
         }
     }
@@ -262,6 +265,7 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
     }
 
     record JvmFile(@JsonProperty("heap_fraction") double heapFraction,
-                   @JsonProperty("max_direct_fraction") double maxDirectFraction, List<String> options) {
+                   @JsonProperty("max_direct_fraction") double maxDirectFraction, List<String> options,
+                   Map<String, String> env) {
     }
 }

@@ -119,7 +119,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
                     withProfileDefaults(b.policyParams, b.profile, b.policyName, policies.get(policyName)),
                     initialRows);
             this.controller = new StreamController(settings.policy(), settings.gate(), memory, stats, b.listener,
-                    b.nanoClock, b.pollMillis, b.stallMillis, b.stallAction);
+                    b.nanoClock, b.pollMillis, b.stallMillis, b.stallAction, b.idlePauseMillis);
             if (b.source != null) {
                 this.source = b.source;
             } else {
@@ -516,6 +516,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private long stallMillis = 30_000;
         private StallAction stallAction = StallAction.CONTINUE;
         private long releaseWaitMillis = DEFAULT_RELEASE_WAIT_MILLIS;
+        private long idlePauseMillis = 1_000;
 
         private Builder(String type, SourceConfig config, StreamingSource source) {
             this.type = type;
@@ -648,6 +649,16 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         public Builder stallTimeoutMillis(long millis, StallAction action) {
             this.stallMillis = Math.max(0, millis);
             this.stallAction = Objects.requireNonNull(action);
+            return this;
+        }
+
+        /**
+         * How long a pause lasts at most while no chunk of this stream is held (queued or with the consumer): memory
+         * the stream does not hold cannot fall by pausing, so after this grace it reads on at the policy's size
+         * (default 1 s; counted as {@code idle_pause_resumes}).
+         */
+        public Builder idlePauseMillis(long millis) {
+            this.idlePauseMillis = Math.max(0, millis);
             return this;
         }
 

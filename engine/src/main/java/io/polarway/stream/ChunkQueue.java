@@ -46,7 +46,7 @@ final class ChunkQueue {
     }
 
     /**
-     * Blocks until the chunk is admitted. On cancellation or after a failure the chunk is closed instead.
+     * Blocks until the chunk is admitted. On cancellation or after a failure the chunk is discarded instead.
      *
      * @return whether the chunk was queued
      */
@@ -55,7 +55,7 @@ final class ChunkQueue {
         try {
             lock.lockInterruptibly();
         } catch (InterruptedException e) {
-            chunk.close(); // the stream is closing: nobody will take it
+            chunk.discard(); // the stream is closing: nobody will take it
             throw e;
         }
         try {
@@ -64,12 +64,12 @@ final class ChunkQueue {
                 try {
                     notFull.await();
                 } catch (InterruptedException e) {
-                    chunk.close();
+                    chunk.discard();
                     throw e;
                 }
             }
             if (cancelled || failure != null) {
-                chunk.close();
+                chunk.discard();
                 return false;
             }
             queueOf(split).addLast(chunk);
@@ -146,13 +146,16 @@ final class ChunkQueue {
         return c;
     }
 
-    /** Stops the queue: wakes every waiter and closes every queued chunk. */
+    /**
+     * Stops the queue: wakes every waiter and discards every queued chunk (released, but not consumed: the consumer
+     * never saw them, so a source with delivery guarantees must not acknowledge them).
+     */
     void cancel() {
         lock.lock();
         try {
             cancelled = true;
             for (ArrayDeque<Chunk> q : perSplit) {
-                for (Chunk c; (c = q.pollFirst()) != null; ) c.close();
+                for (Chunk c; (c = q.pollFirst()) != null; ) c.discard();
             }
             queuedBytes = 0;
             notEmpty.signalAll();

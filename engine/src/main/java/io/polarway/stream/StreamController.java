@@ -41,10 +41,14 @@ final class StreamController {
     private int chunkRows;
     private long pausedSince = -1;
     private boolean cancelled;
+    private final long idleNanos;
+    /** Set after an idle resume: do not pause again while nothing of ours is held, until memory falls. */
+    private boolean idleOverride;
+    private boolean idleOverrideLogged;
 
     StreamController(ChunkSizePolicy policy, BackpressureGate gate, MemoryProbe memory, StatsRecorder stats,
                      StreamListener listener, LongSupplier nanoClock, long pollMillis, long stallMillis,
-                     StallAction stallAction) {
+                     StallAction stallAction, long idleMillis) {
         this.policy = policy;
         this.gate = gate;
         this.memory = memory;
@@ -54,13 +58,16 @@ final class StreamController {
         this.pollNanos = TimeUnit.MILLISECONDS.toNanos(pollMillis);
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
         this.stallAction = stallAction;
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
         this.chunkRows = policy.initialChunkRows();
         stats.chunkSize(chunkRows);
     }
 
     /**
      * Blocks while the gate says pause, then returns the chunk size for the next read. Wakes when a chunk is released
-     * or every poll interval (memory can also fall without an event, e.g. after a GC).
+     * or every poll interval (memory can also fall without an event, e.g. after a GC). A pause while no chunk of the
+     * stream is held (queued or with the consumer) lasts at most the idle grace: pausing cannot lower memory the
+     * stream does not hold, so it then reads on at the policy's size until memory falls below the resume mark.
      *
      * @throws MemoryLimitException when paused past the stall timeout with {@link StallAction#ERROR}
      * @throws InterruptedException when the reading thread is interrupted (the stream is closing)
@@ -74,12 +81,36 @@ final class StreamController {
                 boolean pause = gate.onSample(snap.pressure());
                 long now = nanoClock.getAsLong();
                 if (!pause) {
+                    idleOverride = false;
+                    endPause(snap, now);
+                    return chunkRows;
+                }
+                boolean idle = outstandingBytes.get() <= 0;
+                if (idle && idleOverride) {
                     endPause(snap, now);
                     return chunkRows;
                 }
                 if (pausedSince < 0) {
                     pausedSince = now;
                     notify(() -> listener.onPause(snap));
+                }
+                if (idle && now - pausedSince >= idleNanos) {
+                    // Nothing this stream read is held anywhere: waiting can only help if memory falls by itself
+                    // (a GC, another component). It did not within the grace period, so read on at the policy's
+                    // (shrunken) size until memory falls below the resume mark or our chunks are held again. Memory
+                    // that stays high after everything was released is usually freed native memory the allocator
+                    // keeps resident (glibc's dynamic mmap threshold): see docs/architecture.md.
+                    if (!idleOverrideLogged) {
+                        idleOverrideLogged = true;
+                        LOG.warn("memory {} of budget {} stays above the resume mark with no chunk of this stream "
+                                        + "held: reading on at {} rows (if freed Arrow memory stays resident, start "
+                                        + "the JVM with MALLOC_MMAP_THRESHOLD_=131072 MALLOC_ARENA_MAX=2)",
+                                snap.workingSetBytes(), snap.budgetBytes(), chunkRows);
+                    }
+                    stats.count("idle_pause_resumes", 1);
+                    idleOverride = true;
+                    endPause(snap, now);
+                    return chunkRows;
                 }
                 if (now - pausedSince >= stallNanos) {
                     if (stallAction == StallAction.ERROR) {

@@ -5,6 +5,7 @@ import io.polarway.config.OptionSet;
 import io.polarway.config.OptionSpec;
 import io.polarway.config.Options;
 import io.polarway.error.ConfigException;
+import io.polarway.error.Where;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -73,5 +74,17 @@ class ConfigTest {
                 });
         assertThatThrownBy(() -> set.parse(Map.of("delimiter", ";;"))).hasMessageContaining("exactly one character");
         assertThatThrownBy(() -> set.parse(Map.of("has_header", "maybe"))).hasMessageContaining("has_header");
+    }
+
+    @Test
+    void configErrorFoundWhileReadingNamesThePlace() {
+        Where where = Where.resource("orders").withPartition("segment 2/7", -1).withPage(3);
+        ConfigException e = new ConfigException("index_name", "index 'by_date' does not exist", List.of("by_day"),
+                where, null);
+        assertThat(e.key()).contains("index_name");
+        assertThat(e.where()).contains(where);
+        assertThat(e.getMessage()).isEqualTo(
+                "index 'by_date' does not exist; valid: by_day (at orders partition segment 2/7 page 3)");
+        assertThat(new ConfigException("k", "bad", List.of(), null).where()).isEmpty();
     }
 }

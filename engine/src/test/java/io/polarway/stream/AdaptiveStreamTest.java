@@ -137,7 +137,9 @@ class AdaptiveStreamTest {
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch resumed = new CountDownLatch(1);
         probe.setFraction(0.95);
-        try (AdaptiveStream s = stream(generate(10_000).withChunkSize(1_000)).listener(new StreamListener() {
+        // nothing is held yet: without a long idle grace the stream would read on after one second
+        try (AdaptiveStream s = stream(generate(10_000).withChunkSize(1_000)).idlePauseMillis(600_000)
+                .listener(new StreamListener() {
             @Override
             public void onPause(MemorySnapshot m) {
                 paused.countDown();
@@ -368,6 +370,20 @@ class AdaptiveStreamTest {
             RowChecker rc = drain(s);
             assertThat(rc.exactlyOnce(40)).isTrue();
             assertThat(s.stats().counters().get("memory_limit_retries")).isGreaterThanOrEqualTo(3L);
+        }
+    }
+
+    @Test
+    void memoryThatStaysHighWithNothingHeldDoesNotStallTheStream() {
+        // e.g. freed native memory the allocator keeps resident: pausing cannot help, so after the idle grace the
+        // stream reads on (at the policy's shrunken size) instead of stalling on every read
+        probe.setFraction(0.95);
+        try (AdaptiveStream s = stream(generate(20_000).withChunkSize(5_000)).idlePauseMillis(20).build()) {
+            RowChecker rc = drain(s);
+            assertThat(rc.exactlyOnce(20_000)).isTrue();
+            assertThat(s.stats().counters()).containsEntry("idle_pause_resumes", 1L);
+            assertThat(s.stats().pauses()).isEqualTo(1); // once idle-resumed, no pause per read
+            assertThat(s.stats().counters()).doesNotContainKey("stall_resumes");
         }
     }
 

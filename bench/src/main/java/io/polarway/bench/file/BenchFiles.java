@@ -99,17 +99,30 @@ final class BenchFiles {
 
     /** Reads a whole location through the file source; returns rows plus the sum of the id column. */
     static long readAll(SourceConfig config, int chunkRows) {
-        try (RootAllocator a = new RootAllocator();
-             StreamingSource s = SourceRegistry.withDefaults().create("file", config,
-                     new SourceContext(a, MemoryMonitor.create(0, a)))) {
-            long acc = 0;
-            for (Optional<Chunk> c; (c = s.readChunk(chunkRows)).isPresent(); ) {
-                try (Chunk chunk = c.get()) {
-                    BigIntVector id = (BigIntVector) chunk.root().getVector("id");
-                    acc += chunk.rowCount() + id.get(chunk.rowCount() - 1);
+        return readAll(config, chunkRows, 0, null);
+    }
+
+    /**
+     * Reads a whole location through the file source with a memory budget of {@code memoryLimitBytes} (0: the
+     * machine's), recording the operation's peaks in {@code peaks} when given.
+     */
+    static long readAll(SourceConfig config, int chunkRows, long memoryLimitBytes, MemoryPeaks peaks) {
+        if (peaks != null) peaks.start();
+        long acc = 0;
+        long arrowPeak;
+        try (RootAllocator a = new RootAllocator()) {
+            try (StreamingSource s = SourceRegistry.withDefaults().create("file", config,
+                    new SourceContext(a, MemoryMonitor.create(memoryLimitBytes, a)))) {
+                for (Optional<Chunk> c; (c = s.readChunk(chunkRows)).isPresent(); ) {
+                    try (Chunk chunk = c.get()) {
+                        BigIntVector id = (BigIntVector) chunk.root().getVector("id");
+                        acc += chunk.rowCount() + id.get(chunk.rowCount() - 1);
+                    }
                 }
             }
-            return acc;
+            arrowPeak = a.getPeakMemoryAllocation();
         }
+        if (peaks != null) peaks.stop(arrowPeak);
+        return acc;
     }
 }

@@ -57,6 +57,7 @@ public final class BenchSuite {
         Machine machine = Machine.current();
         log.printf(Locale.ROOT, "bench: suite %s on %s%n", config.suite(), machine.id());
         log.println("bench: confinement: " + CgroupSandbox.probe().reason());
+        removeStaleGroups();
 
         List<RunRecord> runs = new ArrayList<>();
         for (String name : Scenario.names()) {
@@ -147,6 +148,39 @@ public final class BenchSuite {
         log.printf("bench: %s — %d runs, validations %s, gate %s; report: %s%n", passed ? "PASSED" : "FAILED",
                 runs.size(), validationsPassed ? "passed" : "FAILED", gateStatus, config.out().resolve("index.html"));
         return passed;
+    }
+
+    /**
+     * Removes the cgroups of earlier runners that died without cleaning up ({@code polarway-bench-PID-...} whose
+     * runner PID is gone and that hold no process), so a killed suite does not leave groups behind for ever.
+     */
+    private void removeStaleGroups() {
+        io.polarway.memory.CgroupMemory.detect().groupDir().ifPresent(dir -> {
+            for (java.nio.file.Path parent : List.of(dir, java.nio.file.Path.of("/sys/fs/cgroup/cpu"))) {
+                try (java.util.stream.Stream<java.nio.file.Path> s = Files.list(parent)) {
+                    for (java.nio.file.Path g : s.toList()) {
+                        String n = g.getFileName().toString();
+                        if (!n.startsWith("polarway-bench-")) continue;
+                        String[] parts = n.split("-");
+                        long pid;
+                        try {
+                            pid = Long.parseLong(parts[2]);
+                        } catch (RuntimeException e) {
+                            continue;
+                        }
+                        if (ProcessHandle.of(pid).isPresent()) continue;
+                        try {
+                            Files.delete(g);
+                            log.println("bench: removed a stale cgroup " + g);
+                        } catch (IOException e) {
+                            log.println("bench: cannot remove stale cgroup " + g + ": " + e.getMessage());
+                        }
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // no such hierarchy here
+                }
+            }
+        });
     }
 
     private static String summary(RunRecord r) {

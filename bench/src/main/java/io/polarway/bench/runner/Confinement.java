@@ -41,11 +41,31 @@ public abstract class Confinement implements AutoCloseable {
     /** The memory limit in force, bytes (-1 when unconfined). */
     public abstract long limitBytes();
 
-    /** The cgroup's OOM-kill counter (-1 when unknown). */
-    public abstract long oomKills();
+    /** The cgroup's OOM-kill counter (-1 when unknown: only a cgroup we created can be read). */
+    public long oomKills() {
+        return -1;
+    }
 
     /** The cgroup's raw peak usage, page cache included (-1 when unknown). */
-    public abstract long peakRawBytes();
+    public long peakRawBytes() {
+        return -1;
+    }
+
+    /** Whether {@code command} exits 0 within 10 s (probing for systemd-run or a Docker daemon). */
+    static boolean succeeds(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean done = p.waitFor(10, TimeUnit.SECONDS);
+            if (!done) p.destroyForcibly();
+            return done && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
     /** The sandbox, when this is a cgroup (for the CPU-credit controller). */
     public CgroupSandbox sandbox() {
@@ -69,10 +89,16 @@ public abstract class Confinement implements AutoCloseable {
     public void close() {
     }
 
-    static Path script(Path dir, String body) throws IOException {
+    /**
+     * Writes an executable {@code jvm.sh} in {@code dir}: the profile's environment (e.g. the glibc malloc settings
+     * that let freed native memory go back to the kernel), then {@code body}.
+     */
+    Path script(Path dir, String body) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve("jvm.sh");
-        Files.writeString(f, "#!/bin/sh\n" + body, StandardCharsets.UTF_8);
+        StringBuilder env = new StringBuilder();
+        profile.jvm().env().forEach((k, v) -> env.append("export ").append(k).append("='").append(v).append("'\n"));
+        Files.writeString(f, "#!/bin/sh\n" + env + body, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         return f;
     }
@@ -108,9 +134,13 @@ public abstract class Confinement implements AutoCloseable {
             return new SystemdRun(profile, cores, "no writable cgroup (" + a.reason() + "): using systemd-run --user"
                     + (cpuNote.isEmpty() ? "" : "; " + cpuNote));
         }
-        return new Unconfined(profile, "UNCONFINED: " + a.reason() + "; systemd-run --user unavailable. Memory is "
-                + "limited only by the JVM's settings: an OOM kill cannot happen, so the results prove nothing "
-                + "about the kernel limit");
+        if (Docker.works()) {
+            return new Docker(profile, cores, groupName, "no writable cgroup (" + a.reason() + ") and no systemd-run: "
+                    + "using docker run --memory (image " + Docker.image() + ")" + (cpuNote.isEmpty() ? "" : "; " + cpuNote));
+        }
+        return new Unconfined(profile, "UNCONFINED: " + a.reason() + "; neither systemd-run --user nor a Docker "
+                + "daemon is available. Memory is limited only by the JVM's settings: an OOM kill cannot happen, so "
+                + "the results prove nothing about the kernel limit");
     }
 
     /** A child cgroup with the profile's RAM as its limit. */
@@ -171,16 +201,7 @@ public abstract class Confinement implements AutoCloseable {
         }
 
         static boolean works() {
-            try {
-                Process p = new ProcessBuilder("systemd-run", "--user", "--scope", "-q", "true")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return succeeds("systemd-run", "--user", "--scope", "-q", "true");
         }
 
         @Override
@@ -199,20 +220,70 @@ public abstract class Confinement implements AutoCloseable {
         }
 
         @Override
-        public long oomKills() {
-            return -1;
-        }
-
-        @Override
-        public long peakRawBytes() {
-            return -1;
-        }
-
-        @Override
         public Path writeJvmWrapper(Path dir) throws IOException {
             return script(dir, String.format(Locale.ROOT, "exec systemd-run --user --scope -q -p MemoryMax=%d "
                             + "-p MemorySwapMax=0 -p CPUQuota=%d%% '%s' \"$@\"\n", profile.ramBytes(),
                     Math.round(cpuQuotaCores * 100), java()));
+        }
+    }
+
+    /**
+     * A Docker container with {@code --memory} (where a daemon runs but cgroups cannot be written directly). The
+     * host's JDK, the benchmark classpath and the run folder are mounted at the same paths, and the container shares
+     * the host network so the JMH fork reaches its host on 127.0.0.1. The image ({@code -Dbench.docker.image},
+     * default {@code debian:bookworm-slim}) only needs the C library the host JDK links against. Not exercised on
+     * the development machines (no Docker daemon there); a kill shows as the fork's exit code 137.
+     */
+    static final class Docker extends Confinement {
+        private final String name;
+
+        Docker(VmProfile profile, double cores, String name, String note) {
+            super(profile, cores, note);
+            this.name = name;
+        }
+
+        static String image() {
+            return System.getProperty("bench.docker.image", "debian:bookworm-slim");
+        }
+
+        static boolean works() {
+            return succeeds("docker", "info", "--format", "{{.ServerVersion}}");
+        }
+
+        @Override
+        public String kind() {
+            return "docker";
+        }
+
+        @Override
+        public boolean confined() {
+            return true;
+        }
+
+        @Override
+        public long limitBytes() {
+            return profile.ramBytes();
+        }
+
+        @Override
+        public Path writeJvmWrapper(Path dir) throws IOException {
+            StringBuilder mounts = new StringBuilder();
+            String javaHome = System.getProperty("java.home");
+            mounts.append(" -v '").append(javaHome).append("':'").append(javaHome).append("':ro");
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (entry.isBlank()) continue;
+                String abs = Path.of(entry).toAbsolutePath().toString();
+                mounts.append(" -v '").append(abs).append("':'").append(abs).append("':ro");
+            }
+            String run = dir.toAbsolutePath().toString();
+            mounts.append(" -v '").append(run).append("':'").append(run).append("'");
+            String tmp = System.getProperty("java.io.tmpdir");
+            mounts.append(" -v '").append(tmp).append("':'").append(tmp).append("'");
+            // a container does not inherit the wrapper's environment: pass the profile's explicitly
+            profile.jvm().env().forEach((k, v) -> mounts.append(" -e '").append(k).append('=').append(v).append("'"));
+            return script(dir, String.format(Locale.ROOT, "exec docker run --rm -i --network host --name '%s' "
+                            + "--memory=%d --memory-swap=%d --cpus=%.2f%s '%s' '%s' \"$@\"\n", name,
+                    profile.ramBytes(), profile.ramBytes(), cpuQuotaCores, mounts, image(), java()));
         }
     }
 
@@ -234,16 +305,6 @@ public abstract class Confinement implements AutoCloseable {
 
         @Override
         public long limitBytes() {
-            return -1;
-        }
-
-        @Override
-        public long oomKills() {
-            return -1;
-        }
-
-        @Override
-        public long peakRawBytes() {
             return -1;
         }
 

@@ -3,6 +3,7 @@ package io.polarway.bench.runner;
 import io.polarway.bench.gate.Samples;
 import io.polarway.bench.micro.ArrowBuildBenchmark;
 import io.polarway.bench.micro.CalibrationBenchmark;
+import io.polarway.bench.micro.CsvParseBenchmark;
 import io.polarway.bench.micro.PolicyStepBenchmark;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -41,6 +42,7 @@ final class MicroRunner {
         GATED.put(CalibrationBenchmark.class.getName() + ".work", Map.of());
         GATED.put(PolicyStepBenchmark.class.getName() + ".step", Map.of("policy", new String[]{"guide"}));
         GATED.put(ArrowBuildBenchmark.class.getName() + ".build", Map.of("rows", new String[]{"1000", "10000"}));
+        GATED.put(CsvParseBenchmark.class.getName() + ".parse", Map.of());
     }
 
     private final SuiteConfig config;

@@ -2,7 +2,10 @@ package io.polarway.bench.runner;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
+import io.polarway.bench.scenario.GeneratedFiles;
 import io.polarway.bench.scenario.Scenario;
+import io.polarway.bench.scenario.ScenarioBackend;
 import io.polarway.bench.scenario.ScenarioBenchmark;
 import io.polarway.bench.scenario.ScenarioProfiler;
 import io.polarway.profile.VmProfile;
@@ -57,6 +60,19 @@ final class ScenarioRunner {
         r.policy = config.policy().isEmpty() ? scenario.stream().policy() : config.policy();
         r.policyParams = config.policy().isEmpty() ? paramsText(scenario.stream().params()) : config.policyParams();
 
+        // A generated input file is written here, in the runner's own JVM, before the confined fork starts (and before
+        // the run's clock and CPU-credit model): writing it is not what the profile's limits measure.
+        Path input = null;
+        if (scenario.dataset().generate() != null) {
+            try {
+                input = GeneratedFiles.prepare(scenario.dataset(), profile, config.suite());
+            } catch (RuntimeException e) {
+                r.outcome = RunRecord.Outcome.FAILED;
+                r.failure = "dataset: " + e.getMessage();
+                Validations.check(r, scenario, profile);
+                return r;
+            }
+        }
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
             r.confinement = box.kind();
@@ -74,12 +90,34 @@ final class ScenarioRunner {
             Path jmhLog = dir.resolve("jmh.log");
             Collection<RunResult> results;
             long start = System.nanoTime();
+            // A server-backed dataset is provisioned here, outside the profile's cgroup: the backend is another
+            // machine on a real VM, so its memory must not count against the limit the scenario measures.
+            DynamoDbDataset dynamo = null;
+            ScenarioBackend backend = null;
             try {
-                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog)).run();
-            } catch (RunnerException e) {
+                List<String> datasetArgs = new ArrayList<>();
+                if (input != null) datasetArgs.add("-D" + GeneratedFiles.LOCATION_PROPERTY + "=" + input);
+                if (scenario.dataset().source().equals(DynamoDbDataset.SOURCE)) {
+                    dynamo = DynamoDbDataset.prepare(scenario.dataset().location(),
+                            scenario.dataset().rows(profile, config.suite()));
+                    datasetArgs.addAll(dynamo.forkJvmArgs());
+                }
+                // an object-store scenario: its emulator started and seeded the same way (null without a backend)
+                backend = ScenarioBackend.start(scenario, profile, config.suite());
+                if (backend != null) datasetArgs.addAll(backend.jvmArgs());
+                results = new Runner(options(scenario, profile, wrapper, dir, jmhLog, datasetArgs)).run();
+            } catch (RunnerException | IOException | RuntimeException e) {
                 results = List.of();
-                r.failure = "JMH: " + e.getMessage();
+                r.failure = (e instanceof RunnerException ? "JMH: " : "dataset: ") + e.getMessage();
             } finally {
+                if (dynamo != null) dynamo.close();
+                if (backend != null) {
+                    try {
+                        backend.close();
+                    } catch (Exception e) {
+                        if (r.failure == null) r.failure = "cannot stop the backend: " + e;
+                    }
+                }
                 if (credits != null) {
                     credits.close();
                     r.cpuThrottled = credits.everThrottled();
@@ -109,8 +147,9 @@ final class ScenarioRunner {
     }
 
     private org.openjdk.jmh.runner.options.Options options(Scenario s, VmProfile p, Path wrapper, Path dir,
-                                                           Path jmhLog) {
+                                                           Path jmhLog, List<String> datasetArgs) {
         List<String> jvmArgs = new ArrayList<>(p.jvmArgs());
+        jvmArgs.addAll(datasetArgs);
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

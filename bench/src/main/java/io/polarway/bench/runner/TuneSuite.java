@@ -101,15 +101,10 @@ final class TuneSuite {
                 CgroupSandbox.probe().reason());
         List<String> profiles = config.profiles().isEmpty() ? DEFAULT_PROFILES : config.profiles();
         List<String> scenarios = config.scenarios().isEmpty() ? DEFAULT_SCENARIOS : config.scenarios();
-        String malloc = System.getenv("MALLOC_MMAP_THRESHOLD_");
         StringBuilder md = new StringBuilder("# Policy tuning — ").append(started).append("\n\n");
-        // glibc keeps freed Arrow memory in its arenas unless large blocks are mmapped: the working set, and so the
-        // gate, behave differently; the runs inherit this process's environment
         md.append("Machine: ").append(io.polarway.bench.gate.Machine.current().id()).append("; load average at start ")
                 .append(String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory
-                        .getOperatingSystemMXBean().getSystemLoadAverage())).append("; glibc malloc: ")
-                .append(malloc == null ? "defaults (MALLOC_MMAP_THRESHOLD_ unset)"
-                        : "MALLOC_MMAP_THRESHOLD_=" + malloc).append(".\n\n");
+                        .getOperatingSystemMXBean().getSystemLoadAverage())).append(".\n\n");
         md.append("Data size `").append(size).append("`; grid: defaults")
                 .append(extraGrid.isEmpty() ? "" : " + `" + extraGrid + "`")
                 .append(random > 0 ? "; random search, " + random + " points per policy, seed " + seed : "")
@@ -120,7 +115,10 @@ final class TuneSuite {
             VmProfile p = VmProfile.load(profileName);
             ParamGrid grid = ParamGrid.defaults(p);
             if (!extraGrid.isEmpty()) grid = grid.and(ParamGrid.parse(List.of(extraGrid)));
-            md.append("## ").append(p.label()).append("\n\n");
+            // the profile's JVM environment (glibc malloc settings) decides whether freed Arrow memory leaves the
+            // working set, hence whether the gate can resume: say which one the runs had
+            md.append("## ").append(p.label()).append("\n\nJVM environment: ")
+                    .append(p.jvm().env().isEmpty() ? "none" : "`" + p.jvm().env() + "`").append(".\n\n");
             Map<String, Sweep.Outcome> sweeps = new LinkedHashMap<>();
             Map<String, Boolean> realHere = new LinkedHashMap<>();
             for (String scName : scenarios) {

@@ -31,10 +31,12 @@ import java.util.Objects;
  * @param stream      how to read it
  * @param consumer    what happens to each chunk
  * @param expect      the validations
+ * @param backend     an emulated store the dataset lives in (started and seeded by the runner before the fork), or
+ *                    null for generated or local data
  */
 public record Scenario(String name, String description, List<String> suites, List<String> profiles,
                        Map<String, List<String>> profilesBySuite, Dataset dataset, Stream stream, Consumer consumer,
-                       Expect expect) {
+                       Expect expect, Backend backend) {
 
     private static final String RESOURCE_DIR = "io/polarway/scenarios/";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -53,19 +55,48 @@ public record Scenario(String name, String description, List<String> suites, Lis
     }
 
     /**
-     * @param source       source type, e.g. {@code generate}, {@code csv}
-     * @param location     what to read; for file datasets the runner fills it in after generating the file
+     * An object store for the dataset: the runner starts its emulator on 127.0.0.1 (outside the fork's cgroup),
+     * uploads the dataset's rows as {@code objects} objects of {@code format} into {@code bucket}, and passes the
+     * location and endpoint to the fork ({@link ScenarioBackend}). The dataset's {@code source} is the store's source
+     * type ({@code s3}, {@code azure}, {@code gcs}).
+     *
+     * @param store   {@code s3} (S3Proxy), {@code azure} (Azurite) or {@code gcs} (the firebase-tools emulator)
+     * @param bucket  bucket or container name
+     * @param format  {@code arrows} (Arrow IPC stream), {@code parquet} or {@code csv} (needs the csv module)
+     * @param objects how many objects the rows are split over (more than one: read through a glob)
+     */
+    public record Backend(String store, String bucket, String format, int objects) {
+        public Backend {
+            if (!List.of("s3", "azure", "gcs").contains(store)) {
+                throw new IllegalArgumentException("backend.store must be s3, azure or gcs, got " + store);
+            }
+            bucket = bucket != null ? bucket : "bench";
+            format = format != null ? format : "arrows";
+            if (!List.of("arrows", "parquet", "csv").contains(format)) {
+                throw new IllegalArgumentException("backend.format must be arrows, parquet or csv, got " + format);
+            }
+            objects = objects > 0 ? objects : 1;
+        }
+    }
+
+    /**
+     * @param source       source type, e.g. {@code generate}, {@code csv}, {@code file}
+     * @param location     what to read; for a {@code generate}d file the runner fills it in after writing the file
      * @param sizeXRam     bytes to stream relative to the profile's RAM, per suite
      * @param rowWidthBytes approximate bytes per row (sets the row count from the size)
      * @param options      source options
+     * @param generate     a file to write before the run (see {@link GeneratedFiles}), or null
      */
     public record Dataset(String source, String location,
                           @com.fasterxml.jackson.annotation.JsonProperty("size_x_ram") Map<String, Double> sizeXRam,
                           int rowWidthBytes,
-                          Map<String, String> options) {
+                          Map<String, String> options, Generate generate) {
         public Dataset {
             Objects.requireNonNull(source, "dataset.source");
-            location = location != null ? location : "synthetic";
+            if (generate != null && location != null) {
+                throw new IllegalArgumentException("dataset: a generated file has no 'location' (the runner sets it)");
+            }
+            location = location != null ? location : generate != null ? null : "synthetic";
             Objects.requireNonNull(sizeXRam, "dataset.size_x_ram");
             sizeXRam = Map.copyOf(sizeXRam);
             options = options != null ? Map.copyOf(options) : Map.of();
@@ -77,6 +108,24 @@ public record Scenario(String name, String description, List<String> suites, Lis
             Double x = sizeXRam.get(suite);
             if (x == null) x = sizeXRam.getOrDefault("default", 1.0);
             return Math.max(1, (long) (profile.ramBytes() * x / rowWidthBytes));
+        }
+    }
+
+    /**
+     * A file the bench runner writes before the benchmark fork starts, deterministic from the seed and cached by its
+     * parameters ({@link GeneratedFiles}); the fork reads it with the dataset's source (the {@code file} source).
+     *
+     * @param format    {@code parquet} or {@code arrow} (an Arrow IPC file)
+     * @param seed      seeds the values besides the {@code id} column (which is the row index)
+     * @param batchRows rows per Parquet row group or per IPC record batch
+     */
+    public record Generate(String format, long seed, int batchRows) {
+        public Generate {
+            Objects.requireNonNull(format, "dataset.generate.format");
+            if (!format.equals("parquet") && !format.equals("arrow")) {
+                throw new IllegalArgumentException("dataset.generate.format must be parquet or arrow, got " + format);
+            }
+            if (batchRows <= 0) throw new IllegalArgumentException("dataset.generate.batch_rows must be positive");
         }
     }
 
@@ -154,7 +203,7 @@ public record Scenario(String name, String description, List<String> suites, Lis
         Stream s = stream;
         return new Scenario(name, description, suites, profiles, profilesBySuite, dataset,
                 new Stream(policyName, params, s.chunkRows(), s.prefetch(), s.parallel(), s.memoryLimit(), s.guards(),
-                        s.maxQueueFraction()), consumer, expect);
+                        s.maxQueueFraction()), consumer, expect, backend);
     }
 
     /** A scenario shipped in the bench jar, by name. */

@@ -3,6 +3,7 @@ package io.polarway.bench.scenario;
 import io.polarway.api.Chunk;
 import io.polarway.api.SourceConfig;
 import io.polarway.api.SourceStats;
+import io.polarway.bench.dynamodb.DynamoDbDataset;
 import io.polarway.config.ByteSize;
 import io.polarway.profile.VmProfile;
 import io.polarway.stream.AdaptiveStream;
@@ -108,8 +109,21 @@ public final class ScenarioRun {
             options.put("rows", Long.toString(expectedRows));
             options.put("row_width_bytes", Integer.toString(d.rowWidthBytes()));
         }
-        SourceConfig config = SourceConfig.of(d.location()).withOptions(options).withChunkSize(s.chunkRows())
+        String location = d.location();
+        if (d.generate() != null) {
+            // the runner wrote the file before this fork started; by hand, write it here
+            location = System.getProperty(GeneratedFiles.LOCATION_PROPERTY);
+            if (location == null) location = GeneratedFiles.prepare(d, profile, suite).toString();
+        }
+        if (scenario.backend() != null) {
+            // seeded by the runner before this fork started (ScenarioBackend)
+            location = ScenarioBackend.locationInFork();
+            options.put("endpoint", ScenarioBackend.endpointInFork());
+        }
+        SourceConfig config = SourceConfig.of(location).withOptions(options).withChunkSize(s.chunkRows())
                 .withPrefetch(s.prefetch()).withParallel(s.parallel());
+        if (scenario.backend() != null) config = config.withCredentials(ScenarioBackend.credentials(scenario.backend()));
+        if (d.source().equals(DynamoDbDataset.SOURCE)) config = DynamoDbDataset.forFork(config);
 
         long limitBytes = switch (s.memoryLimit()) {
             case "recommended" -> profile.recommendedLimitBytes();

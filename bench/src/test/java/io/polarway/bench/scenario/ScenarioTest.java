@@ -50,6 +50,61 @@ class ScenarioTest {
     }
 
     @Test
+    void fileScenariosGenerateTheirInputAndRunOnB1sAndB2sOutsideSmoke() {
+        for (String name : List.of("file-parquet-larger-than-ram", "file-ipc-larger-than-ram")) {
+            Scenario sc = Scenario.load(name);
+            assertThat(sc.dataset().generate()).as(name).isNotNull();
+            assertThat(sc.dataset().location()).as("the runner sets it").isNull();
+            assertThat(sc.dataset().source()).isEqualTo("file");
+            assertThat(sc.suites()).containsExactlyInAnyOrder("default", "full");
+            assertThat(sc.resolvedProfiles()).containsExactly(VmProfile.load("B1s"), VmProfile.load("B2s"));
+            for (VmProfile p : sc.resolvedProfiles()) {
+                assertThat(sc.dataset().rows(p, "default") * sc.dataset().rowWidthBytes()).as("larger than RAM")
+                        .isGreaterThan(p.ramBytes());
+            }
+        }
+        assertThat(Scenario.load("file-parquet-larger-than-ram").dataset().generate().format()).isEqualTo("parquet");
+        assertThat(Scenario.load("file-ipc-larger-than-ram").dataset().generate().format()).isEqualTo("arrow");
+        assertThatThrownBy(() -> Scenario.parse(("name: x\nsuites: [default]\nprofiles: [B1s]\ndataset:\n"
+                + "  source: file\n  location: /a\n  generate: {format: parquet, seed: 1, batch_rows: 10}\n"
+                + "  size_x_ram: {default: 1}\n  row_width_bytes: 10\nstream: {chunk_rows: 10}\n").getBytes(), "x"))
+                .isInstanceOf(IOException.class).hasMessageContaining("location");
+        assertThatThrownBy(() -> Scenario.parse(("name: x\nsuites: [default]\nprofiles: [B1s]\ndataset:\n"
+                + "  source: file\n  generate: {format: orc, seed: 1, batch_rows: 10}\n"
+                + "  size_x_ram: {default: 1}\n  row_width_bytes: 10\nstream: {chunk_rows: 10}\n").getBytes(), "x"))
+                .isInstanceOf(IOException.class).hasMessageContaining("parquet or arrow");
+    }
+
+    @Test
+    void objectStoreScenariosRunOnEmulatedStoresInTheDefaultAndFullSuites() {
+        for (String name : List.of("s3-object-parts", "azure-parquet-row-groups", "gcs-glob-objects")) {
+            Scenario sc = Scenario.load(name);
+            assertThat(sc.backend()).as(name).isNotNull();
+            assertThat(sc.dataset().source()).isEqualTo(switch (sc.backend().store()) {
+                case "s3" -> "s3";
+                case "azure" -> "azure";
+                default -> "gcs";
+            });
+            assertThat(sc.suites()).containsExactlyInAnyOrder("default", "full");
+            assertThat(sc.resolvedProfiles()).containsExactly(VmProfile.load("B1s"), VmProfile.load("B2s"));
+            assertThat(sc.expect().rowsExactlyOnce()).isTrue();
+        }
+        assertThat(Scenario.load("gcs-glob-objects").backend().objects()).isEqualTo(16);
+        assertThat(Scenario.load("steady-generate").backend()).isNull();
+    }
+
+    @Test
+    void aBackendNamesAKnownStoreAndFormat() {
+        assertThatThrownBy(() -> new Scenario.Backend("minio", null, null, 0))
+                .hasMessageContaining("backend.store");
+        assertThatThrownBy(() -> new Scenario.Backend("s3", null, "orc", 0)).hasMessageContaining("backend.format");
+        Scenario.Backend b = new Scenario.Backend("gcs", null, null, 0);
+        assertThat(b.bucket()).isEqualTo("bench");
+        assertThat(b.format()).isEqualTo("arrows");
+        assertThat(b.objects()).isEqualTo(1);
+    }
+
+    @Test
     void aBadFileIsAClearError() {
         assertThatThrownBy(() -> Scenario.parse("name: x\nbogus: 1\n".getBytes(), "x"))
                 .isInstanceOf(IOException.class).hasMessageContaining("scenario x").hasMessageContaining("bogus");

@@ -17,14 +17,17 @@ import java.util.List;
  * <p>Batches wait here (owned by this assembler) until taken. {@link #take} consumes rows only when the chunk was
  * built: if building fails (an allocation past the memory limit), every batch and offset is as before, so a retry with
  * fewer rows delivers the same rows. Not thread-safe.
+ *
+ * <p>Public for other source modules that read in units of their own (the object-store source's Parquet row groups
+ * and Arrow IPC batches).
  */
-final class ChunkAssembler implements AutoCloseable {
+public final class ChunkAssembler implements AutoCloseable {
     private final ArrayDeque<VectorSchemaRoot> pending = new ArrayDeque<>();
     private int headOffset;
     private long pendingRows;
 
     /** Takes ownership of {@code batch} (a batch without rows is closed at once). */
-    void add(VectorSchemaRoot batch) {
+    public void add(VectorSchemaRoot batch) {
         if (batch.getRowCount() == 0) {
             batch.close();
             return;
@@ -33,7 +36,7 @@ final class ChunkAssembler implements AutoCloseable {
         pendingRows += batch.getRowCount();
     }
 
-    long pendingRows() {
+    public long pendingRows() {
         return pendingRows;
     }
 
@@ -42,7 +45,7 @@ final class ChunkAssembler implements AutoCloseable {
      *
      * @param schema the schema every pending batch has
      */
-    VectorSchemaRoot take(int maxRows, Schema schema, BufferAllocator allocator) {
+    public VectorSchemaRoot take(int maxRows, Schema schema, BufferAllocator allocator) {
         if (pendingRows == 0) throw new IllegalStateException("nothing pending");
         int n = (int) Math.min(maxRows, pendingRows);
         VectorSchemaRoot head = pending.peekFirst();

@@ -5,8 +5,15 @@ import java.nio.file.Path;
 /**
  * One file to read: where, how big, and as which format. Immutable; a plain description without open handles, so it
  * can be part of a {@link FileSplit}.
+ *
+ * @param displayName what errors and stats call the file (e.g. the object a local copy was staged from), or null for
+ *                    its path
  */
-record FileEntry(Path path, long sizeBytes, FileFormatKind format) {
+record FileEntry(Path path, long sizeBytes, FileFormatKind format, String displayName) {
+
+    FileEntry(Path path, long sizeBytes, FileFormatKind format) {
+        this(path, sizeBytes, format, null);
+    }
 
     /** The file URI the JNI scanner takes. */
     String uri() {
@@ -15,6 +22,6 @@ record FileEntry(Path path, long sizeBytes, FileFormatKind format) {
 
     @Override
     public String toString() {
-        return path.toString();
+        return displayName != null ? displayName : path.toString();
     }
 }

@@ -4,6 +4,7 @@ import io.polarway.config.Options;
 import io.polarway.format.TextFormats;
 import io.polarway.source.file.parquet.ParquetFilter;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -13,9 +14,13 @@ import java.util.Map;
  * @param columns       the projection, or null for every column
  * @param filter        the Parquet filter, or null
  * @param formatOptions each text format's own options, parsed from the user's keys by that format's option set
+ *                      (a format whose options do not parse is missing: no file may be read with it)
+ * @param parquetWindowBytes the {@code parquet_window_bytes} option, or null for the default
+ * @param tempDir       where Parquet window files go
  */
 record FileSettings(String format, boolean recursive, boolean useMmap, List<String> columns, ParquetFilter filter,
                     int maxConcurrency, boolean ordered, boolean unifySchemas, int scanBatchRows,
-                    Long nativeMemoryLimitBytes, long mmapWindowBytes, TextFormats textFormats,
+                    Long nativeMemoryLimitBytes, long mmapWindowBytes, Long parquetWindowBytes, Path tempDir,
+                    TextFormats textFormats,
                     Map<String, Options> formatOptions) {
 }

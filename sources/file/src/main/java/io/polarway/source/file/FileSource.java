@@ -134,7 +134,7 @@ final class FileSource extends AbstractStreamingSource implements SplittableSour
         StatsRecorder st = stats;
         return switch (f.format().kind()) {
             case PARQUET -> new ParquetCursor(f, nativeParquet, readAllocator, settings.columns(), settings.filter(),
-                    settings.scanBatchRows(), st);
+                    settings.scanBatchRows(), settings.parquetWindowBytes(), settings.tempDir(), st);
             case ARROW_FILE -> new IpcMmapCursor(f, settings.mmapWindowBytes(), settings.useMmap(), st);
             case ARROW_STREAM -> new ArrowReaderCursor(f, true, readAllocator, st);
             case TEXT -> new TextCursor(f, f.format().textFormat(),

@@ -64,14 +64,25 @@ public final class FileSourceFactory implements SourceFactory {
                     "rows per batch asked of the Parquet scanner (it caps them at 32768)")
             .validate(v -> v >= 1 && v <= 1 << 20, "between 1 and 1048576");
     static final OptionSpec<Long> NATIVE_MEMORY_LIMIT = OptionSpec.bytes("native_memory_limit", null,
-                    "most native memory the Parquet scanner may hold (default: half the memory budget)")
+                    "most native memory the Parquet scanner may hold: decoded batches read ahead and the read cache "
+                            + "(default: a quarter of the memory budget, at least 64MiB)")
             .validate(v -> v >= (1L << 20), "at least 1MiB");
     static final OptionSpec<Long> MMAP_WINDOW = OptionSpec.bytes("mmap_window_bytes", 1L << 30,
                     "largest single memory mapping of an Arrow IPC file (at most 2GiB on Java 17)")
             .validate(v -> v >= 4096 && v <= MappedIpcFile.MAX_WINDOW_BYTES, "between 4KiB and 2GiB");
 
+    static final OptionSpec<Long> PARQUET_WINDOW_BYTES = OptionSpec.bytes("parquet_window_bytes", null,
+                    "a Parquet file whose needed column chunks are larger than this is scanned a few row groups at a "
+                            + "time, through a temporary window file (default: a quarter of native_memory_limit, less "
+                            + "while other scans hold native memory)")
+            .validate(v -> v >= (1L << 20), "at least 1MiB");
+    static final OptionSpec<String> TEMP_DIR = OptionSpec.string("temp_dir", null,
+            "directory for the temporary window files of large Parquet files (default: java.io.tmpdir); use a disk, "
+                    + "not a tmpfs, whose files would count as memory");
+
     private static final OptionSet OWN = OptionSet.of("source 'file'", FORMAT, RECURSIVE, USE_MMAP, COLUMNS, FILTER,
-            MAX_CONCURRENCY, ORDERED, UNIFY_SCHEMAS, SCAN_BATCH_ROWS, NATIVE_MEMORY_LIMIT, MMAP_WINDOW);
+            MAX_CONCURRENCY, ORDERED, UNIFY_SCHEMAS, SCAN_BATCH_ROWS, NATIVE_MEMORY_LIMIT, MMAP_WINDOW,
+            PARQUET_WINDOW_BYTES, TEMP_DIR);
 
     private final TextFormats textFormats;
     private final OptionSet options;
@@ -147,6 +158,12 @@ public final class FileSourceFactory implements SourceFactory {
             throw new ConfigException("format", "none of the " + paths.size() + " files at " + config.location()
                     + " has a known format (set the 'format' option)", List.of(), null);
         }
+        for (FileEntry f : files) {
+            TextFormat text = f.format().textFormat();
+            if (text != null && !settings.formatOptions().containsKey(text.name())) {
+                formatOptions(config, text); // throws the ConfigException the settings swallowed
+            }
+        }
         if (settings.filter() != null) {
             for (FileEntry f : files) {
                 if (f.format().kind() != FileFormatKind.Kind.PARQUET) {
@@ -157,7 +174,7 @@ public final class FileSourceFactory implements SourceFactory {
         }
         long budget = context.memory().budgetBytes();
         long nativeLimit = settings.nativeMemoryLimitBytes() != null ? settings.nativeMemoryLimitBytes()
-                : budget > 0 ? Math.max(64L << 20, budget / 2) : 4L << 30;
+                : budget > 0 ? Math.max(64L << 20, budget / 4) : 4L << 30;
         NativeParquet nativeParquet = new NativeParquet(nativeLimit, context.memory());
         try {
             return FileSource.open(config, context, settings, files, nativeParquet);
@@ -178,16 +195,35 @@ public final class FileSourceFactory implements SourceFactory {
         ParquetFilter filter = opts.find(FILTER).filter(s -> !s.isBlank()).map(ParquetFilter::parse).orElse(null);
         Map<String, Options> formatOptions = new HashMap<>();
         for (TextFormat f : textFormats.list()) {
-            Map<String, String> mine = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : config.options().entrySet()) {
-                if (f.options().contains(e.getKey())) mine.put(e.getKey(), e.getValue());
+            try {
+                formatOptions.put(f.name(), formatOptions(config, f));
+            } catch (ConfigException e) {
+                // Formats share some keys with different rules (CSV takes infer_schema_length=0, JSON lines does
+                // not): a value only matters to a format some file is read with, checked in create().
             }
-            formatOptions.put(f.name(), f.options().parse(mine));
         }
         return new FileSettings(format, opts.get(RECURSIVE), opts.get(USE_MMAP), opts.find(COLUMNS).orElse(null),
                 filter, opts.get(MAX_CONCURRENCY), opts.get(ORDERED), opts.get(UNIFY_SCHEMAS),
                 opts.get(SCAN_BATCH_ROWS), opts.find(NATIVE_MEMORY_LIMIT).orElse(null), opts.get(MMAP_WINDOW),
-                textFormats, Map.copyOf(formatOptions));
+                opts.find(PARQUET_WINDOW_BYTES).orElse(null), tempDir(opts), textFormats, Map.copyOf(formatOptions));
+    }
+
+    /** {@code format}'s own options, parsed from the keys of {@code config} it declares. */
+    private static Options formatOptions(SourceConfig config, TextFormat format) {
+        Map<String, String> mine = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : config.options().entrySet()) {
+            if (format.options().contains(e.getKey())) mine.put(e.getKey(), e.getValue());
+        }
+        return format.options().parse(mine);
+    }
+
+    private static Path tempDir(Options opts) {
+        String dir = opts.find(TEMP_DIR).filter(s -> !s.isBlank()).orElse(System.getProperty("java.io.tmpdir"));
+        Path p = Path.of(dir);
+        if (!Files.isDirectory(p) || !Files.isWritable(p)) {
+            throw new ConfigException(TEMP_DIR.key(), "temp_dir " + p + " is not a writable directory", List.of(), null);
+        }
+        return p;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The native memory pool every Parquet scan of one source allocates from, listened to by a {@link NativeMemoryBudget}
@@ -16,10 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe. Closed by the source after every scanner is closed; the pool itself is only released when nothing
  * allocated from it is alive any more (a batch still held by a chunk would otherwise be freed into a released pool).
+ * {@link #close} blocks up to two seconds while the closed scanners' threads finish releasing read-ahead batches.
  */
 final class NativeParquet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeParquet.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** Longest {@link #close} waits for native memory still being released by the scanner's threads. */
+    private static final long RELEASE_WAIT_NANOS = 2_000_000_000L;
 
     private final NativeMemoryBudget budget;
     private final MemoryProbe probe;
@@ -51,6 +55,12 @@ final class NativeParquet implements AutoCloseable {
         closed = true;
         if (pool == null) return;
         if (probe instanceof MemoryMonitor monitor) monitor.unregisterNativePool(poolName);
+        // A closed scanner's worker threads may still be dropping read-ahead batches for a moment: give them that
+        // moment before deciding that something is really still alive.
+        long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
+        while (budget.reservedBytes() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000);
+        }
         if (budget.reservedBytes() > 0) {
             // Something allocated from the pool is still alive (a chunk not closed before its source): releasing
             // the pool now would let that memory be freed into a deleted pool later. Leak the pool instead.

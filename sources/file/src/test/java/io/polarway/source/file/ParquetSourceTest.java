@@ -6,7 +6,11 @@ import io.polarway.api.SourceMetadata;
 import io.polarway.api.StreamingSource;
 import io.polarway.error.ConfigException;
 import io.polarway.error.MemoryLimitException;
+import io.polarway.error.PolarwayException;
+import io.polarway.memory.MemoryMonitor;
+import io.polarway.api.SourceContext;
 import io.polarway.source.file.parquet.ParquetFooter;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,15 +19,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Parquet through the JNI scanner: many row groups, chunk sizes around them, projection, filter, native budget. */
+/**
+ * Parquet through the JNI scanner: many row groups, chunk sizes around them, projection, filter, native budget, and
+ * the windowed scan of files larger than the window size.
+ */
 class ParquetSourceTest {
     static final long ROWS = 1_000_000;
     static final int ROW_GROUP = 20_000;
@@ -172,5 +182,110 @@ class ParquetSourceTest {
             source.close();
             assertThat(source.stats().counters().get("native_peak_bytes")).isPositive();
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Windows: files whose needed bytes exceed parquet_window_bytes are scanned a few row groups at a time
+
+    @TempDir
+    Path temp;
+
+    private SourceConfig windowed() {
+        return SourceConfig.of(file.toString()).withOption("parquet_window_bytes", "1MiB")
+                .withOption("temp_dir", temp.toString());
+    }
+
+    private long tempFiles() throws IOException {
+        try (Stream<Path> s = Files.list(temp)) {
+            return s.count();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1_000, 20_000, 33_333, 120_000})
+    void windowedScanReadsEveryRowOnceAndDeletesItsWindows(int chunkRows) throws IOException {
+        TestData.Checksum sum = new TestData.Checksum();
+        long maxTempFiles = 0;
+        try (StreamingSource source = fx.open(windowed())) {
+            for (Optional<Chunk> c; (c = source.readChunk(chunkRows)).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    sum.accept(chunk);
+                }
+                maxTempFiles = Math.max(maxTempFiles, tempFiles());
+            }
+            assertThat(source.stats().counters().get("parquet_windows")).isGreaterThan(3L);
+            assertThat(source.stats().counters().get("parquet_window_bytes_copied")).isPositive()
+                    .isLessThanOrEqualTo(file.toFile().length());
+            assertThat(source.stats().bytesRead()).isEqualTo(file.toFile().length());
+        }
+        assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
+        assertThat(sum.ascending).isTrue();
+        assertThat(maxTempFiles).as("the current window and the next one, at most").isBetween(1L, 2L);
+        assertThat(tempFiles()).as("window files deleted").isZero();
+    }
+
+    @Test
+    void windowsCopyOnlyTheNeededColumnsAndKeepTheFilter() {
+        long all;
+        try (StreamingSource source = fx.open(windowed())) {
+            for (Optional<Chunk> c; (c = source.readChunk(50_000)).isPresent(); ) c.get().close();
+            all = source.stats().counters().get("parquet_window_bytes_copied");
+        }
+        SourceConfig projected = windowed().withOption("columns", "id,flag")
+                .withOption("filter", "v >= 150000 AND v < 350000");
+        TestData.Checksum sum = new TestData.Checksum();
+        try (StreamingSource source = fx.open(projected)) {
+            for (Optional<Chunk> c; (c = source.readChunk(30_000)).isPresent(); ) {
+                try (Chunk chunk = c.get()) {
+                    assertThat(chunk.root().getSchema().getFields()).extracting(Field::getName)
+                            .containsExactly("id", "flag");
+                    sum.accept(chunk);
+                }
+            }
+            // id, flag and the filter's v: the string column s is never copied
+            assertThat(source.stats().counters().get("parquet_window_bytes_copied")).isLessThan(all);
+        }
+        assertThat(sum.rows).isEqualTo(400_000);
+        assertThat(sum.seen.nextSetBit(0)).isEqualTo(300_000);
+        assertThat(sum.seen.previousSetBit(Integer.MAX_VALUE)).isEqualTo(699_999);
+        assertThat(sum.duplicates).isZero();
+    }
+
+    @Test
+    void aMemoryLimitInsideAWindowLosesNoRowOnRetry() throws IOException {
+        // Chunks of 200,000 rows (~5 MB) cannot be built in 3 MiB: each attempt fails typed, and a retry with smaller
+        // chunks continues exactly after the last row delivered, inside the current window.
+        try (RootAllocator small = new RootAllocator(3L << 20)) {
+            MemoryMonitor monitor = MemoryMonitor.create(0, small);
+            SourceContext ctx = new SourceContext(small, monitor);
+            TestData.Checksum sum = new TestData.Checksum();
+            int failures = 0;
+            try (StreamingSource source = fx.registry.create("file", windowed(), ctx)) {
+                boolean more = true;
+                int attempt = 0;
+                while (more) {
+                    int rows = attempt++ % 3 == 0 ? 200_000 : 7_000;
+                    Optional<Chunk> c;
+                    try {
+                        c = source.readChunk(rows);
+                    } catch (PolarwayException e) {
+                        assertThat(e).isInstanceOf(MemoryLimitException.class);
+                        failures++;
+                        continue;
+                    }
+                    if (c.isEmpty()) {
+                        more = false;
+                    } else {
+                        try (Chunk chunk = c.get()) {
+                            sum.accept(chunk);
+                        }
+                    }
+                }
+            }
+            assertThat(failures).isPositive();
+            assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
+            assertThat(sum.ascending).isTrue();
+        }
+        assertThat(tempFiles()).isZero();
     }
 }

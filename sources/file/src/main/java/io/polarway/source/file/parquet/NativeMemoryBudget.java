@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #reservedBytes()}, registered with the engine's memory monitor as a native pool). Batches that cross to
  * Java through the C data interface are counted here and, while Java holds them, also by the Java allocator.
  *
+ * <p>The scanner also allocates outside the listenable pool: the read cache of Parquet's pre-buffering takes its
+ * buffers from the default pool (see {@link ParquetLayout}). A scan declares that amount with {@link #hold} for as
+ * long as it runs, so it counts against the limit (pool reservations are refused earlier) and appears in
+ * {@link #reservedBytes()}.
+ *
  * <p>Thread-safe.
  */
 public final class NativeMemoryBudget implements ReservationListener {
@@ -22,6 +27,7 @@ public final class NativeMemoryBudget implements ReservationListener {
     private final AtomicLong reserved = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong held = new AtomicLong();
 
     /** @param limitBytes the most the native pools tied to this budget may hold together */
     public NativeMemoryBudget(long limitBytes) {
@@ -47,11 +53,38 @@ public final class NativeMemoryBudget implements ReservationListener {
         reserved.addAndGet(-size);
     }
 
+    /**
+     * Counts {@code bytes} the scanner allocates outside the listenable pool (its pre-buffering read cache) until
+     * {@link #release}; never refuses (the caller sized it to fit, see {@link #freeBytes()}).
+     */
+    public void hold(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("negative hold: " + bytes);
+        long now = reserved.addAndGet(bytes);
+        held.addAndGet(bytes);
+        peak.accumulateAndGet(now, Math::max);
+    }
+
+    /** Ends a {@link #hold} of {@code bytes}. */
+    public void release(long bytes) {
+        reserved.addAndGet(-bytes);
+        held.addAndGet(-bytes);
+    }
+
+    /** Bytes declared with {@link #hold} and not yet released. */
+    public long heldBytes() {
+        return held.get();
+    }
+
+    /** What the limit leaves free now (never negative). */
+    public long freeBytes() {
+        return Math.max(0, limitBytes - reserved.get());
+    }
+
     public long limitBytes() {
         return limitBytes;
     }
 
-    /** Bytes the native pools hold now. */
+    /** Bytes the native pools hold now, plus those declared with {@link #hold}. */
     public long reservedBytes() {
         return reserved.get();
     }

@@ -1,0 +1,323 @@
+package io.polarway.source.kafka;
+
+import io.polarway.api.AbstractStreamingSource;
+import io.polarway.api.Chunk;
+import io.polarway.api.SourceConfig;
+import io.polarway.api.SourceContext;
+import io.polarway.api.SourceMetadata;
+import io.polarway.api.SourceStats;
+import io.polarway.api.StreamingSource;
+import io.polarway.error.IoException;
+import io.polarway.error.ParseException;
+import io.polarway.error.PolarwayException;
+import io.polarway.error.Where;
+import io.polarway.source.kafka.OffsetTracker.Range;
+import io.polarway.source.kafka.OffsetTracker.Segment;
+import io.polarway.source.kafka.RecordBuffer.Entry;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Kafka topics as Arrow chunks, read by a consumer group, <b>at least once</b>.
+ *
+ * <h2>Delivery</h2>
+ * The offsets of a chunk's records are committed only after the chunk has been handed to the caller <i>and</i>
+ * closed by it: closing a chunk means "processed". A partition's committed offset advances only over a prefix of
+ * closed chunks (a chunk closed early waits for the ones before it), and a chunk released with
+ * {@link Chunk#discard()} — as the stream does with chunks it read ahead but never handed over — blocks every commit
+ * past it. Before partitions are revoked in a rebalance the source commits what was released; chunks of a revoked
+ * partition that are released later commit nothing (the new owner reads them again). A process that dies therefore
+ * re-reads at most what it had delivered and not yet committed: duplicates are possible, loss is not.
+ * Without {@code group_id} the source reads every partition itself and commits nothing.
+ *
+ * <h2>Threads and backpressure</h2>
+ * The consumer lives on its own thread (see {@link KafkaPoller}) that polls continuously, so a paused stream (its
+ * backpressure gate closed, or a caller that stops reading) never exceeds {@code max.poll.interval.ms} and never loses
+ * its partitions. What it fetches waits in a buffer bounded by {@code buffer_max_bytes}; above it the partitions are
+ * paused ({@code KafkaConsumer.pause}) while polling goes on, and resumed below half of it. Commits run on that thread
+ * too: closing a chunk (on any thread) only queues its offsets.
+ *
+ * <h2>Memory</h2>
+ * The source holds at most: the buffer ({@code buffer_max_bytes}, default budget/16 within [1 MiB, 64 MiB], plus the
+ * records of one poll: {@code max_poll_records}), the consumer's fetch buffers ({@code fetch_max_bytes} per broker,
+ * default half the buffer divided by the brokers listed; {@code max_partition_fetch_bytes} ≤ 1 MiB per partition),
+ * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON). Records larger
+ * than the fetch sizes are still fetched one at a time, as Kafka does.
+ *
+ * <h2>End</h2>
+ * By default the stream runs until stopped ({@link #close()}, {@link #requestStop()}). {@code stop_at_end=true} ends
+ * it when every partition assigned to this consumer reached the end offset it had when the source started (a consumer
+ * that is never assigned a partition waits: combine with {@code idle_timeout_ms}); {@code max_records} after that many
+ * records; {@code idle_timeout_ms} when no record arrived for that long.
+ *
+ * <h2>Columns</h2>
+ * {@code _topic} (utf8, for several topics), {@code _key} (utf8 or binary), {@code _partition} (int32),
+ * {@code _offset} (int64), {@code _timestamp} (timestamp[ms, UTC]) — each renamed or dropped by option — then the
+ * value: the fields of a JSON object ({@code format=json}, schema inferred from the first
+ * {@code infer_schema_length} records), or one {@code value} column ({@code format=string}: utf8, bytes not
+ * validated; {@code format=bytes}: binary).
+ *
+ * <p>One reading thread at a time, like every source; {@link #stats()}, {@link #assignment()} and
+ * {@link #requestStop()} from any thread.
+ */
+public final class KafkaSource implements StreamingSource {
+    private final KafkaSettings settings;
+    private final OffsetTracker tracker;
+    private final RecordBuffer buffer;
+    private final KafkaPoller poller;
+    private final Reader reader;
+
+    private KafkaSource(SourceConfig config, SourceContext context, KafkaSettings settings) {
+        this.settings = settings;
+        this.tracker = new OffsetTracker();
+        this.buffer = new RecordBuffer(settings.bufferMaxBytes);
+        this.reader = new Reader(config, context);
+        this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory(),
+                reader.decoder);
+    }
+
+    /** Creates the source and starts its consumer (subscribed, end offsets known with {@code stop_at_end}). */
+    static KafkaSource open(SourceConfig config, SourceContext context, KafkaSettings settings) {
+        KafkaSource source = new KafkaSource(config, context, settings);
+        source.poller.start();
+        return source;
+    }
+
+    @Override
+    public SourceMetadata metadata() {
+        return new SourceMetadata(reader.decoder.schema(), -1, -1, false, false);
+    }
+
+    /**
+     * Reads the next chunk; blocks until records arrive (a partly filled chunk is handed over after
+     * {@code linger_ms}) or the stream ends. The returned chunk's offsets are committed after it is closed.
+     */
+    @Override
+    public Optional<Chunk> readChunk(int maxRows) {
+        Optional<Chunk> next = reader.readChunk(maxRows);
+        if (next.isEmpty()) return next;
+        Chunk chunk = next.get();
+        List<Segment> segments = tracker.delivered(reader.takeRanges());
+        if (!segments.isEmpty()) chunk.onClose(() -> tracker.released(segments, chunk.isDiscarded()));
+        return next;
+    }
+
+    @Override
+    public int chunkSizeRows() {
+        return reader.chunkSizeRows();
+    }
+
+    /**
+     * Counters: rows and chunks, bytes read (keys and values as stored), and {@code kafka_*}: polls, pauses and paused
+     * time of the partitions, commits and committed offsets, commit failures, partitions assigned/revoked/lost,
+     * records past the end dropped, records skipped, the buffer's bytes now and at its peak, chunks released and
+     * discarded.
+     */
+    @Override
+    public SourceStats stats() {
+        SourceStats s = reader.stats();
+        Map<String, Long> counters = new LinkedHashMap<>(s.counters());
+        counters.put("kafka_buffered_bytes", buffer.bytes());
+        counters.put("kafka_buffer_peak_bytes", buffer.peakBytes());
+        counters.put("kafka_chunks_released", tracker.releasedChunks());
+        counters.put("kafka_chunks_discarded", tracker.discardedChunks());
+        counters.put("kafka_chunks_unreleased", (long) tracker.outstandingSegments());
+        return new SourceStats(s.bytesRead(), s.records(), s.chunks(), s.currentMemoryBytes(), s.peakMemoryBytes(),
+                s.avgChunkTimeMs(), s.currentChunkSize(), s.minChunkSize(), s.maxChunkSize(), s.pauses(),
+                s.pausedMs(), counters);
+    }
+
+    /** The partitions assigned to this consumer now (a snapshot). Thread-safe. */
+    public Set<TopicPartition> assignment() {
+        return poller.assignment();
+    }
+
+    /** This consumer's member id in its group ("" before joining or without a group). Thread-safe. */
+    public String memberId() {
+        return poller.memberId();
+    }
+
+    /**
+     * Ends the stream gracefully: records already taken into the chunk being built are delivered, then
+     * {@link #readChunk} returns empty. Thread-safe; the source must still be closed.
+     */
+    public void requestStop() {
+        reader.stopRequested = true;
+        buffer.signal();
+    }
+
+    /** Commits what was released, closes the consumer (leaving the group) and stops its thread. */
+    @Override
+    public void close() {
+        reader.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSource{" + settings + '}';
+    }
+
+    /** The reading side: takes records from the buffer and builds chunks of them. */
+    private final class Reader extends AbstractStreamingSource {
+        final ValueDecoder decoder;
+        /** Taken from the buffer, not yet offered to the decoder (a record that failed to parse stays first). */
+        private final ArrayDeque<Entry> incoming = new ArrayDeque<>();
+        /** Offered to the decoder, in the same order as its pending rows. */
+        private final ArrayDeque<Entry> offered = new ArrayDeque<>();
+        /** Records consumed without a row (skipped bad values) since the last chunk: committed with the next one. */
+        private final List<Entry> skipped = new ArrayList<>();
+        private List<Range> lastRanges = List.of();
+        private long delivered;
+        volatile boolean stopRequested;
+
+        Reader(SourceConfig config, SourceContext context) {
+            super("kafka", config, context, null);
+            this.decoder = ValueDecoder.create(settings, stats);
+        }
+
+        io.polarway.api.StatsRecorder recorder() {
+            return stats;
+        }
+
+        @Override
+        public SourceMetadata metadata() {
+            return KafkaSource.this.metadata();
+        }
+
+        @Override
+        protected Where where() {
+            return Where.resource("kafka:" + settings.subscription());
+        }
+
+        List<Range> takeRanges() {
+            List<Range> r = lastRanges;
+            lastRanges = List.of();
+            return r;
+        }
+
+        private int pendingRows() {
+            return incoming.size() + decoder.pendingRows();
+        }
+
+        @Override
+        protected VectorSchemaRoot readInto(BufferAllocator allocator, int maxRows) {
+            int rows = maxRows;
+            if (settings.maxRecords > 0) {
+                long left = settings.maxRecords - delivered;
+                if (left <= 0) return null;
+                rows = (int) Math.min(rows, left);
+            }
+            long lingerDeadline = 0;
+            boolean lingering = false;
+            while (true) {
+                PolarwayException failure = poller.failure();
+                int want = Math.max(rows, decoder.wantsMoreForInference() ? settings.inferSchemaLength : 0);
+                buffer.takeInto(incoming, want - pendingRows());
+                offerIncoming();
+                int pending = decoder.pendingRows();
+                if (pending >= rows && !decoder.wantsMoreForInference()) break;
+                // Order matters: the end flag is read before the buffer, which holds every record before the end.
+                boolean ended = stopRequested || settings.stopAtEnd && poller.atEnd() && buffer.isEmpty()
+                        || !poller.isRunning() && buffer.isEmpty();
+                if (failure != null && buffer.isEmpty()) {
+                    if (pending == 0) throw failure;
+                    break; // deliver what was read before the failure; the next call throws it
+                }
+                if (ended) {
+                    if (pending == 0) {
+                        commitSkippedAtEnd();
+                        return null;
+                    }
+                    break;
+                }
+                long now = System.nanoTime();
+                long waitNanos = RecordBuffer.millisToNanos(100);
+                if (pending > 0) {
+                    if (!lingering) {
+                        lingering = true;
+                        lingerDeadline = now + RecordBuffer.millisToNanos(settings.lingerMillis);
+                    }
+                    if (now - lingerDeadline >= 0) break;
+                    waitNanos = Math.min(waitNanos, lingerDeadline - now);
+                } else if (settings.idleTimeoutMillis > 0) {
+                    long idleDeadline = buffer.lastArrivalNanos() + RecordBuffer.millisToNanos(settings.idleTimeoutMillis);
+                    if (now - idleDeadline >= 0 && buffer.isEmpty()) {
+                        commitSkippedAtEnd();
+                        return null;
+                    }
+                    waitNanos = Math.min(waitNanos, Math.max(0, idleDeadline - now));
+                }
+                long seen = buffer.version();
+                if (!buffer.isEmpty()) continue;
+                try {
+                    buffer.awaitChange(seen, Math.max(1, waitNanos), want - pendingRows());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IoException("interrupted while waiting for Kafka records", where(), e);
+                }
+            }
+            VectorSchemaRoot root = decoder.build(allocator, rows);
+            if (root == null) return null;
+            int n = root.getRowCount();
+            List<Entry> consumed = new ArrayList<>(n + skipped.size());
+            consumed.addAll(skipped);
+            skipped.clear();
+            for (int i = 0; i < n; i++) consumed.add(offered.pollFirst());
+            lastRanges = ranges(consumed);
+            delivered += n;
+            return root;
+        }
+
+        /** Offers taken records to the decoder; a bad value fails (or, with {@code bad_records=skip}, is skipped). */
+        private void offerIncoming() {
+            for (Entry e; (e = incoming.peekFirst()) != null; ) {
+                try {
+                    decoder.offer(e);
+                    offered.addLast(e);
+                } catch (ParseException ex) {
+                    if (!settings.skipBadRecords) throw ex; // stays first: the error repeats, nothing is skipped
+                    skipped.add(e);
+                    stats.count("kafka_records_skipped", 1);
+                }
+                incoming.pollFirst();
+            }
+        }
+
+        /** Skipped records at the very end have no chunk to ride on: they stay uncommitted (read again). */
+        private void commitSkippedAtEnd() {
+            skipped.clear();
+        }
+
+        private List<Range> ranges(List<Entry> consumed) {
+            Map<OffsetTracker.PartitionState, long[]> byState = new IdentityHashMap<>();
+            for (Entry e : consumed) {
+                long offset = e.record().offset();
+                long[] r = byState.get(e.state());
+                if (r == null) byState.put(e.state(), new long[]{offset, offset});
+                else {
+                    r[0] = Math.min(r[0], offset);
+                    r[1] = Math.max(r[1], offset);
+                }
+            }
+            List<Range> out = new ArrayList<>(byState.size());
+            byState.forEach((s, r) -> out.add(new Range(s, r[0], r[1])));
+            return out;
+        }
+
+        @Override
+        protected void doClose() {
+            poller.stop(Duration.ofMillis(settings.requestTimeoutMillis + 10_000));
+        }
+    }
+}
