@@ -42,10 +42,10 @@ import java.util.Set;
  *       with the oracle, written as {@code sweep.csv}, {@code pareto.svg}, {@code table.md};</li>
  *   <li>cgroup runs confirming the candidates — each rival's defaults, each policy's best tuned configuration, the
  *       oracle's size — each compared with its simulation ({@link SimError});</li>
- *   <li>per profile, the recommendation: the configuration whose worst throughput across the profile's scenarios
- *       and the synthetic variants of {@value #SYNTHETIC_BASE} (simulated only: a 200 ms read latency, rows widening,
- *       a slower consumer), relative to the best any configuration reached there, is highest, among those within the
- *       budget everywhere; confirmed by cgroup runs too.</li>
+ *   <li>per profile, the recommendation: the configuration whose worst throughput across the scenarios meant for the
+ *       profile ({@link #relevant}) and the synthetic variants of {@value #SYNTHETIC_BASE} (simulated only: a 200 ms
+ *       read latency, rows widening, a slower consumer), relative to the best any configuration reached there, is
+ *       highest, among those within the budget everywhere; confirmed by cgroup runs too.</li>
  * </ol>
  * Everything lands in {@code bench/target/bench-report/tune/} ({@code summary.md}, {@code results.json},
  * {@code sim-error.csv}, one folder per profile and scenario). Switches (besides {@code bench.profiles},
@@ -56,7 +56,9 @@ import java.util.Set;
  * bench.tune.policies}
  * (default {@code guide,aimd,drain,gradient}), {@code bench.tune.grid} (more grid entries, {@code ;}-separated),
  * {@code bench.tune.random} / {@code bench.tune.seed} (random search instead of the grid), {@code bench.tune.margin}
- * (share of the budget a chosen configuration must leave free, default 0.10).
+ * (share of the budget a chosen configuration must leave free, default 0.10), {@code bench.tune.confirm}
+ * ({@code all}: the candidates and the recommendation are run for real; {@code recommended}: only the
+ * recommendation; {@code none}).
  */
 final class TuneSuite {
     static final List<String> DEFAULT_SCENARIOS = List.of("steady-generate", "adaptive-large-chunks",
@@ -77,6 +79,7 @@ final class TuneSuite {
     private final int timeout = System.getProperty("bench.timeout", "").isBlank() ? 5 : Integer.parseInt(
             System.getProperty("bench.timeout").trim());
     private final String traces = prop("bench.tune.traces", "");
+    private final String confirm = prop("bench.tune.confirm", "all");
     private final double margin = Double.parseDouble(prop("bench.tune.margin", Double.toString(Sweep.DEFAULT_MARGIN)));
     private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private final List<RunRecord> runs = new ArrayList<>();
@@ -180,7 +183,7 @@ final class TuneSuite {
                                 so.points().size(), TuneReport.textTable(so));
                     }
                 }
-                if (runsHere) {
+                if (runsHere && confirm.equals("all")) {
                     List<RunRecord> confirmed = new ArrayList<>();
                     if (ref != null) {
                         confirmed.add(ref);
@@ -209,10 +212,19 @@ final class TuneSuite {
                 }
             }
 
-            Recommendation rec = recommend(sweeps, p);
+            // the scenarios meant for this VM (or, for a profile no scenario names, for one with the same RAM), and
+            // the synthetic variants of the base scenario when it is among them
+            Map<String, Sweep.Outcome> relevant = new LinkedHashMap<>();
+            sweeps.forEach((k, o) -> {
+                if (relevant(Scenario.load(k.contains("+") ? k.substring(0, k.indexOf('+')) : k), p)) {
+                    relevant.put(k, o);
+                }
+            });
+            Recommendation rec = recommend(relevant, p);
             if (rec != null) {
                 md.append("### Recommendation for ").append(p.label()).append("\n\n`").append(rec.spec().label())
-                        .append("` — worst throughput across the scenarios ")
+                        .append("` — worst throughput across ").append(String.join(", ", relevant.keySet()))
+                        .append(": ")
                         .append(String.format(Locale.ROOT, "%.0f %%", rec.score() * 100))
                         .append(" of the best configuration of each; within the budget in all.\n\n");
                 yaml.append(p.name()).append(":\n  policy:\n    name: ").append(rec.spec().name())
@@ -222,7 +234,7 @@ final class TuneSuite {
                 yaml.append(String.join(", ", kv)).append("}\n");
                 List<RunRecord> recRuns = new ArrayList<>();
                 for (String scName : scenarios) {
-                    if (!realHere.getOrDefault(scName, false)) continue;
+                    if (!realHere.getOrDefault(scName, false) || confirm.equals("none")) continue;
                     Scenario sc = Scenario.load(scName);
                     if (runs.stream().anyMatch(x -> x.scenario.equals(scName) && x.profile.equals(p.name())
                             && rec.spec().name().equals(x.policy) && rec.spec().paramsText().equals(x.policyParams))) {
@@ -324,6 +336,21 @@ final class TuneSuite {
 
     private static String abbreviate(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    /**
+     * Whether {@code sc} is meant for {@code p}: it names the profile (in any suite), or — for a profile no scenario
+     * names, such as the AWS ones — a profile with the same RAM.
+     */
+    static boolean relevant(Scenario sc, VmProfile p) {
+        List<VmProfile> named = sc.resolvedProfiles();
+        for (Map.Entry<String, List<String>> e : sc.profilesBySuite().entrySet()) {
+            for (String n : e.getValue()) named.add(VmProfile.load(n));
+        }
+        if (named.stream().anyMatch(x -> x.name().equals(p.name()))) return true;
+        boolean anyNamesIt = Scenario.names().stream().map(Scenario::load).anyMatch(s -> s.resolvedProfiles().stream()
+                .anyMatch(x -> x.name().equals(p.name())));
+        return !anyNamesIt && named.stream().anyMatch(x -> x.ramBytes() == p.ramBytes());
     }
 
     /**

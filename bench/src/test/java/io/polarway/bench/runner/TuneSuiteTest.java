@@ -56,6 +56,17 @@ class TuneSuiteTest {
     }
 
     @Test
+    void aScenarioCountsForTheProfilesItNamesOrForAwsProfilesWithTheSameRam() {
+        Scenario slow = Scenario.load("slow-consumer-backpressure"); // B1s, B2s
+        assertThat(TuneSuite.relevant(slow, B1S)).isTrue();
+        assertThat(TuneSuite.relevant(slow, VmProfile.load("B2s"))).isTrue();
+        assertThat(TuneSuite.relevant(slow, VmProfile.load("B4ms"))).isFalse();
+        assertThat(TuneSuite.relevant(slow, VmProfile.load("t3.micro"))).isTrue(); // 1 GiB, like B1s
+        assertThat(TuneSuite.relevant(slow, VmProfile.load("t3.xlarge"))).isFalse(); // 16 GiB, like B4ms
+        assertThat(TuneSuite.relevant(Scenario.load("steady-generate"), VmProfile.load("t3.xlarge"))).isTrue();
+    }
+
+    @Test
     void theRecommendedSectionKeepsOnlyWhatDiffersFromTheDefaults() {
         io.polarway.bench.sim.PolicySpec spec = new io.polarway.bench.sim.PolicySpec("guide", Map.of(
                 "max_chunk_rows", "5000", "pause_above", "0.85", "resume_below", "0.7", "shrink_above", "0.8",
