@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "polarway", mixinStandardHelpOptions = true, versionProvider = Polarway.Version.class,
         description = "Adaptive, memory-bounded streaming of large data into Apache Arrow.",
-        subcommands = {StreamCommand.class, SourcesCommand.class, PoliciesCommand.class,
+        subcommands = {StreamCommand.class, SourcesCommand.class, PoliciesCommand.class, TuneCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Polarway implements Callable<Integer> {
     public static final int OK = 0;

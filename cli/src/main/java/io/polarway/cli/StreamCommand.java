@@ -71,7 +71,8 @@ final class StreamCommand implements Callable<Integer> {
     boolean prefetch;
 
     @Option(names = "--policy", paramLabel = "NAME",
-            description = "Chunk-size policy (default: guide; see 'polarway policies').")
+            description = "Chunk-size policy (default: the --profile's recommended one, else guide; "
+                    + "see 'polarway policies').")
     String policy;
 
     @Option(names = "--policy-param", paramLabel = "KEY=VALUE", converter = KeyValue.Converter.class,

@@ -85,6 +85,22 @@ public final class FixedPolicy implements ChunkSizePolicy {
     }
 
     @Override
+    public int minChunkRows() {
+        return chunkRows;
+    }
+
+    @Override
+    public int maxChunkRows() {
+        return chunkRows;
+    }
+
+    /** 0: a fixed size never grows. */
+    @Override
+    public double growthCeiling() {
+        return 0;
+    }
+
+    @Override
     public String toString() {
         return "FixedPolicy[chunk_rows=" + chunkRows + "]";
     }

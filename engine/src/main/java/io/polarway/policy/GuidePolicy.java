@@ -183,12 +183,20 @@ public final class GuidePolicy implements ChunkSizePolicy {
         return initialChunkRows;
     }
 
+    @Override
     public int minChunkRows() {
         return minRows;
     }
 
+    @Override
     public int maxChunkRows() {
         return maxRows;
+    }
+
+    /** {@code grow_below}: the guide grows only strictly below it. */
+    @Override
+    public double growthCeiling() {
+        return growBelow;
     }
 
     @Override

@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 
 /**
- * Chunk-size policies by name. {@link #withDefaults()} holds {@code guide}, {@code fixed} and every
- * {@link PolicyFactory} found by {@link ServiceLoader}. Names are matched case-insensitively. Thread-safe.
+ * Chunk-size policies by name. {@link #withDefaults()} holds the built-in ones — {@code guide} (the user guide's
+ * rule), {@code fixed}, and the rivals {@code aimd} ({@link AimdPolicy}), {@code drain} ({@link DrainTimePolicy}),
+ * {@code gradient} ({@link GradientPolicy}) — and every {@link PolicyFactory} found by {@link ServiceLoader}. Names are matched case-insensitively. Thread-safe.
  */
 public final class PolicyRegistry {
 
@@ -24,7 +25,7 @@ public final class PolicyRegistry {
     }
 
     /**
-     * {@code guide}, {@code fixed}, then the service-loaded factories (from this class's class loader). A provider
+     * {@code guide}, {@code fixed}, {@code aimd}, {@code drain}, {@code gradient}, then the service-loaded factories (from this class's class loader). A provider
      * whose class is already registered is skipped.
      *
      * @throws IllegalStateException if a service-loaded factory takes a name already registered by another class
@@ -33,6 +34,9 @@ public final class PolicyRegistry {
         PolicyRegistry registry = new PolicyRegistry();
         registry.register(GuidePolicy.FACTORY);
         registry.register(FixedPolicy.FACTORY);
+        registry.register(AimdPolicy.FACTORY);
+        registry.register(DrainTimePolicy.FACTORY);
+        registry.register(GradientPolicy.FACTORY);
         for (PolicyFactory f : ServiceLoader.load(PolicyFactory.class, PolicyRegistry.class.getClassLoader())) {
             PolicyFactory existing = registry.find(f.name());
             if (existing != null && existing.getClass() == f.getClass()) continue;

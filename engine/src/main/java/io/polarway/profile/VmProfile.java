@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.polarway.config.ByteSize;
 import io.polarway.error.ConfigException;
+import io.polarway.policy.PolicyRegistry;
+import io.polarway.policy.PolicySettings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +30,8 @@ import java.util.TreeMap;
  * anywhere; a user's own file is read with {@link #read(Path)}. Immutable.
  *
  * <p>{@link io.polarway.stream.AdaptiveStream.Builder#profile(String)} takes its defaults from a profile: the memory
- * limit (the recommended one) and the policy's chunk-size clamps.
+ * limit (the recommended one), the chunk-size policy recommended for this VM with its parameters ({@link #policy()},
+ * from the sweeps and cgroup runs in {@code docs/tuning.md}) and the policy's chunk-size clamps.
  *
  * @param name                   file name without {@code .yaml}, e.g. {@code azure-b1s}
  * @param aliases                other names, e.g. {@code B1s}
@@ -39,9 +43,11 @@ import java.util.TreeMap;
  * @param maxChunkRows           the largest chunk the guide recommends, rows
  * @param minChunkRows           the smallest chunk the policy may choose, rows
  * @param jvm                    JVM sizing on this VM
+ * @param policy                 the chunk-size policy and parameters (policy and gate keys) recommended on this VM
  */
 public record VmProfile(String name, List<String> aliases, String provider, int vcpus, long ramBytes, Cpu cpu,
-                        long recommendedLimitBytes, int maxChunkRows, int minChunkRows, Jvm jvm) {
+                        long recommendedLimitBytes, int maxChunkRows, int minChunkRows, Jvm jvm,
+                        PolicyDefaults policy) {
 
     private static final String RESOURCE_DIR = "io/polarway/profiles/";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -61,6 +67,42 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
         }
         if (minChunkRows < 1 || maxChunkRows < minChunkRows) {
             throw new IllegalArgumentException(name + ": need 1 <= min_chunk_rows <= max_chunk_rows");
+        }
+        policy = policy != null ? policy : PolicyDefaults.GUIDE;
+    }
+
+    /** A profile without a recommended policy: the guide's rule with its defaults. */
+    public VmProfile(String name, List<String> aliases, String provider, int vcpus, long ramBytes, Cpu cpu,
+                     long recommendedLimitBytes, int maxChunkRows, int minChunkRows, Jvm jvm) {
+        this(name, aliases, provider, vcpus, ramBytes, cpu, recommendedLimitBytes, maxChunkRows, minChunkRows, jvm,
+                PolicyDefaults.GUIDE);
+    }
+
+    /**
+     * The chunk-size policy a profile recommends: a registered policy name and parameters in the flat map
+     * {@link PolicySettings#from} takes (the policy's keys and the gate's {@code pause_above}, {@code resume_below}).
+     * They apply to a stream sized for the profile that names no policy; parameters set on the stream win over
+     * these. A stream that names a policy (even this one) gets that policy's own defaults.
+     *
+     * @param name   a registered policy name, e.g. {@code drain}
+     * @param params parameters, e.g. {@code target_chunk_ms=250}
+     */
+    public record PolicyDefaults(String name, Map<String, String> params) {
+        /** The guide's rule with its own defaults. */
+        public static final PolicyDefaults GUIDE = new PolicyDefaults("guide", Map.of());
+
+        public PolicyDefaults {
+            Objects.requireNonNull(name, "policy.name");
+            params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        }
+
+        /**
+         * Builds the policy and gate once to check the name, the keys and the values.
+         *
+         * @throws ConfigException naming the policy, the key or the value at fault
+         */
+        void validate() {
+            PolicySettings.from(PolicyRegistry.withDefaults(), name, params, 1000);
         }
     }
 
@@ -173,7 +215,11 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
 
     private static VmProfile parse(byte[] yaml, String what) throws IOException {
         try {
-            return YAML.readValue(yaml, ProfileFile.class).toProfile();
+            VmProfile p = YAML.readValue(yaml, ProfileFile.class).toProfile();
+            p.policy().validate();
+            return p;
+        } catch (ConfigException e) {
+            throw new IOException(what + ": policy: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IOException(what + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -185,7 +231,7 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
     record ProfileFile(String name, List<String> aliases, String provider, int vcpus, String ram, CpuFile cpu,
                        @JsonProperty("recommended_memory_limit") String recommendedMemoryLimit,
                        @JsonProperty("max_chunk_rows") int maxChunkRows,
-                       @JsonProperty("min_chunk_rows") int minChunkRows, JvmFile jvm) {
+                       @JsonProperty("min_chunk_rows") int minChunkRows, JvmFile jvm, PolicyFile policy) {
         VmProfile toProfile() {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(ram, "ram");
@@ -197,7 +243,18 @@ public record VmProfile(String name, List<String> aliases, String provider, int 
                     new Cpu(cpu.baselineCores, cpu.creditsPerHour, cpu.maxCredits, cpu.initialCredits, cpu.unlimited),
                     ByteSize.parse(recommendedMemoryLimit), maxChunkRows, minChunkRows,
                     new Jvm(jvm.heapFraction, jvm.maxDirectFraction, jvm.options == null ? List.of() : jvm.options,
-                            jvm.env == null ? Map.of() : jvm.env));
+                            jvm.env == null ? Map.of() : jvm.env),
+                    policy == null ? PolicyDefaults.GUIDE : policy.toDefaults());
+        }
+    }
+
+    /** {@code policy: {name: drain, params: {target_chunk_ms: 250}}}; values may be YAML numbers or text. */
+    record PolicyFile(String name, Map<String, Object> params) {
+        PolicyDefaults toDefaults() {
+            Objects.requireNonNull(name, "policy.name");
+            Map<String, String> p = new LinkedHashMap<>();
+            if (params != null) params.forEach((k, v) -> p.put(k, String.valueOf(v)));
+            return new PolicyDefaults(name, p);
         }
     }
 

@@ -114,8 +114,10 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             int initialRows = b.chunkSizeRows > 0 ? b.chunkSizeRows
                     : b.config != null ? b.config.chunkSizeRows() : b.source.chunkSizeRows();
             PolicyRegistry policies = PolicyRegistry.withDefaults();
-            PolicySettings settings = PolicySettings.from(policies, b.policyName,
-                    withProfileDefaults(b.policyParams, b.profile, policies.get(b.policyName)), initialRows);
+            String policyName = policyName(b.policyName, b.profile);
+            PolicySettings settings = PolicySettings.from(policies, policyName,
+                    withProfileDefaults(b.policyParams, b.profile, b.policyName, policies.get(policyName)),
+                    initialRows);
             this.controller = new StreamController(settings.policy(), settings.gate(), memory, stats, b.listener,
                     b.nanoClock, b.pollMillis, b.stallMillis, b.stallAction, b.idlePauseMillis);
             if (b.source != null) {
@@ -151,14 +153,24 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         }
     }
 
+    /** The policy the builder names, else the profile's recommended one, else {@code guide}. */
+    static String policyName(String named, VmProfile profile) {
+        if (named != null) return named;
+        return profile != null ? profile.policy().name() : "guide";
+    }
+
     /**
-     * The policy parameters with a profile's chunk-size clamps added where the user set none and the policy has
-     * them ({@code max_chunk_rows}, {@code min_chunk_rows}).
+     * The policy parameters with a profile's defaults added where the user set none: the profile's recommended
+     * parameters when the stream did not name a policy ({@code named} is null, so it runs the profile's), then the
+     * profile's chunk-size clamps where the policy has them ({@code max_chunk_rows}, {@code min_chunk_rows}). A
+     * stream that names a policy, even the profile's, gets that policy's own defaults.
      */
-    private static Map<String, String> withProfileDefaults(Map<String, String> params, VmProfile profile,
-                                                           PolicyFactory policy) {
+    static Map<String, String> withProfileDefaults(Map<String, String> params, VmProfile profile, String named,
+                                                   PolicyFactory policy) {
         if (profile == null) return params;
-        Map<String, String> out = new LinkedHashMap<>(params);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (named == null) out.putAll(profile.policy().params());
+        out.putAll(params);
         if (policy.options().contains("max_chunk_rows")) {
             out.putIfAbsent("max_chunk_rows", Integer.toString(profile.maxChunkRows()));
         }
@@ -491,7 +503,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
         private Boolean parallel;
         private int parallelism = Runtime.getRuntime().availableProcessors();
         private boolean ordered = true;
-        private String policyName = "guide";
+        private String policyName;
         private VmProfile profile;
         private final Map<String, String> policyParams = new LinkedHashMap<>();
         private StreamListener listener = new StreamListener() {
@@ -567,8 +579,9 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
 
         /**
          * Sizes the stream for a VM profile (see {@link VmProfile}): its recommended memory limit unless a limit is
-         * set here or in the config, and its min and max chunk sizes as the policy's clamps unless set as policy
-         * parameters.
+         * set here or in the config; its recommended policy with its parameters ({@link VmProfile#policy()}) unless
+         * {@link #policy} names one (then that policy's own defaults), parameters set here winning; and its min and
+         * max chunk sizes as the policy's clamps unless set as policy parameters.
          */
         public Builder profile(VmProfile p) {
             this.profile = Objects.requireNonNull(p);
@@ -580,7 +593,7 @@ public final class AdaptiveStream implements Iterable<Chunk>, AutoCloseable {
             return profile(VmProfile.load(nameOrAlias));
         }
 
-        /** The chunk-size policy by registered name (default {@code guide}). */
+        /** The chunk-size policy by registered name (default: the profile's recommended one, else {@code guide}). */
         public Builder policy(String name) {
             this.policyName = Objects.requireNonNull(name);
             return this;

@@ -111,7 +111,7 @@ class PolicyRegistryTest {
         assertThatThrownBy(() -> registry.register(half)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> registry.register(GuidePolicy.FACTORY)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> registry.create("nope", Map.of(), 1))
-                .hasMessageContaining("valid: guide, fixed, half");
+                .hasMessageContaining("valid: guide, fixed, aimd, drain, gradient, half");
     }
 
     @Test

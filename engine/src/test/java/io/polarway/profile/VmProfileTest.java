@@ -78,4 +78,81 @@ class VmProfileTest {
             assertThat(s.budgetBytes()).isEqualTo(800_000_000L);
         }
     }
+
+    private static final String BASE = String.join("\n",
+            "name: test-vm", "aliases: [T1]", "provider: azure", "vcpus: 1", "ram: 1GiB",
+            "cpu: {baseline_cores: 0.1, credits_per_hour: 6, max_credits: 144, initial_credits: 30, unlimited: false}",
+            "recommended_memory_limit: 600MB", "max_chunk_rows: 5000", "min_chunk_rows: 100",
+            "jvm: {heap_fraction: 0.25, max_direct_fraction: 0.125, options: []}", "");
+
+    private static VmProfile profileWith(Path dir, String policyYaml) throws IOException {
+        Path f = dir.resolve("test-vm.yaml");
+        Files.writeString(f, BASE + policyYaml);
+        return VmProfile.read(f);
+    }
+
+    @Test
+    void aPolicySectionNamesTheRecommendedPolicyAndItsParameters(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        VmProfile p = profileWith(dir, "policy:\n  name: drain\n  params: {target_chunk_ms: 250, pause_above: 0.85}\n");
+        assertThat(p.policy().name()).isEqualTo("drain");
+        assertThat(p.policy().params()).containsExactly(java.util.Map.entry("target_chunk_ms", "250"),
+                java.util.Map.entry("pause_above", "0.85"));
+        assertThat(profileWith(dir, "").policy()).isEqualTo(VmProfile.PolicyDefaults.GUIDE);
+    }
+
+    @Test
+    void aBadPolicySectionFailsWhenTheProfileIsRead(@org.junit.jupiter.api.io.TempDir Path dir) {
+        assertThatThrownBy(() -> profileWith(dir, "policy: {name: nope}\n")).isInstanceOf(IOException.class)
+                .hasMessageContaining("test-vm.yaml").hasMessageContaining("unknown policy 'nope'");
+        assertThatThrownBy(() -> profileWith(dir, "policy: {name: aimd, params: {shrink_above: 0.7}}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("unknown option 'shrink_above'");
+        assertThatThrownBy(() -> profileWith(dir, "policy: {name: aimd, params: {backoff_ratio: 2}}\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("backoff_ratio");
+    }
+
+    @Test
+    void everyBuiltInProfileNamesAValidPolicy() {
+        for (VmProfile p : VmProfile.builtIn().values()) {
+            assertThat(io.polarway.policy.PolicyRegistry.withDefaults().names()).as(p.name())
+                    .contains(p.policy().name());
+        }
+    }
+
+    private static List<Integer> chunkSizes(AdaptiveStream s) {
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (Optional<Chunk> c; (c = s.next()).isPresent(); ) {
+            try (Chunk chunk = c.get()) {
+                sizes.add(chunk.rowCount());
+            }
+        }
+        return sizes;
+    }
+
+    @Test
+    void aStreamSizedForAProfileRunsItsRecommendedPolicyUnlessTheStreamNamesAnother(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        VmProfile p = profileWith(dir, "policy: {name: fixed, params: {chunk_rows: 700}}\n");
+        SourceConfig config = SourceConfig.of("x").withOption("rows", "7000").withChunkSize(2000);
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", config).profile(p).build()) {
+            assertThat(chunkSizes(s)).hasSize(10).containsOnly(700);
+        }
+        // the stream's own parameter wins over the profile's
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", config).profile(p)
+                .policyParam("chunk_rows", "1000").build()) {
+            assertThat(chunkSizes(s)).hasSize(7).containsOnly(1000);
+        }
+        // a policy named on the stream, even the profile's, runs with its own defaults (fixed: the initial size)
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", config).profile(p).policy("fixed").build()) {
+            assertThat(chunkSizes(s)).hasSize(4).first().isEqualTo(2000);
+        }
+        // another policy named on the stream: the profile's parameters (for 'fixed') do not apply, its clamps do
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", config).profile(p).policy("guide").build()) {
+            assertThat(chunkSizes(s)).first().isEqualTo(2000);
+        }
+        try (AdaptiveStream s = AdaptiveStream.builder("generate", config.withChunkSize(9000)).profile(p)
+                .policy("guide").build()) {
+            assertThat(chunkSizes(s)).first().isEqualTo(5000); // the profile's max_chunk_rows
+        }
+    }
 }

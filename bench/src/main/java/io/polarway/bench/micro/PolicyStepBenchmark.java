@@ -24,9 +24,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * What one policy step costs: a chunk-size decision plus a backpressure-gate decision, as the stream makes after every
  * chunk. The samples cycle through memory fractions that cross every band (grow, hold, shrink, pause, resume), so all
- * branches are taken. A step must be negligible next to reading a chunk (microseconds to seconds).
+ * branches are taken. A step must be negligible next to reading a chunk (microseconds to seconds). The rivals
+ * ({@code aimd}, {@code drain}, {@code gradient}) intern their decisions and use fixed reason texts, so once the cycle
+ * repeats a step allocates nothing ({@code -prof gc}: {@code gc.alloc.rate.norm} ≈ 0 B/op); the guide's policy
+ * builds its reason text with the measured values on every step.
  *
- * <pre>java -jar bench/target/benchmarks.jar PolicyStepBenchmark -f 1 -wi 3 -i 5</pre>
+ * <pre>java -jar bench/target/benchmarks.jar PolicyStepBenchmark -f 1 -wi 3 -i 5 -prof gc</pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 public class PolicyStepBenchmark {
     private static final long BUDGET = 1L << 30;
 
-    @Param({"guide", "fixed"})
+    @Param({"guide", "fixed", "aimd", "drain", "gradient"})
     public String policy;
 
     private ChunkSizePolicy chunkPolicy;

@@ -25,9 +25,10 @@ import java.util.Map;
 /**
  * The report's charts, drawn with JFreeChart into inline SVG (so {@code index.html} needs no script and opens
  * offline). Each method returns an {@code <svg>} element, or a short HTML note if the chart cannot be drawn here
- * (e.g. a JDK without fonts), so a chart never fails the suite.
+ * (e.g. a JDK without fonts), so a chart never fails the suite. {@link #render}, {@link #style} and {@link #line} are
+ * public so other reports (the policy sweeps' Pareto charts, {@code io.polarway.bench.sim}) draw the same way.
  */
-final class Charts {
+public final class Charts {
     private static final int W = 760;
     private static final int H = 300;
     private static final Color LIMIT = new Color(0xC0392B);
@@ -105,7 +106,8 @@ final class Charts {
         return ds;
     }
 
-    private static ValueMarker line(double value, Color color, String label) {
+    /** A dashed horizontal or vertical marker line with a label. */
+    public static ValueMarker line(double value, Color color, String label) {
         ValueMarker m = new ValueMarker(value, color, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                 BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
         m.setLabel(label);
@@ -115,20 +117,30 @@ final class Charts {
         return m;
     }
 
-    private static void style(JFreeChart chart) {
+    /** The report's look: white background, light plot area. */
+    public static void style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getPlot().setBackgroundPaint(new Color(0xFAFAFA));
     }
 
-    interface ChartSupplier {
+    /** Builds a chart; may fail (e.g. no fonts), which {@link #render} turns into a note. */
+    public interface ChartSupplier {
         JFreeChart get();
     }
 
     private static String render(ChartSupplier supplier) {
+        return render(supplier, W, H);
+    }
+
+    /**
+     * Draws the chart into an {@code <svg>} element of the given size, or returns a short HTML note when it cannot be
+     * drawn here.
+     */
+    public static String render(ChartSupplier supplier, int width, int height) {
         try {
             JFreeChart chart = supplier.get();
-            SVGGraphics2D g = new SVGGraphics2D(W, H);
-            chart.draw(g, new Rectangle(0, 0, W, H));
+            SVGGraphics2D g = new SVGGraphics2D(width, height);
+            chart.draw(g, new Rectangle(0, 0, width, height));
             return g.getSVGElement();
         } catch (RuntimeException | Error e) {
             return "<p class=\"note\">chart unavailable here: " + Html.escape(String.valueOf(e)) + "</p>";

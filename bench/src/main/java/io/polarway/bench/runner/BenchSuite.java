@@ -24,7 +24,8 @@ import java.util.Map;
  * The bench suite, as {@code mvn verify -Pbench} runs it: every scenario of the suite under each of its VM profiles
  * (a fresh JVM per run, inside the profile's cgroup), the validations, the micro benchmarks and the regression gate,
  * then {@code bench/target/bench-report/} ({@code index.html}, {@code results.json}). Exits 1 when a validation fails
- * or a regression is confirmed, 2 on a usage error. Switches: see {@link SuiteConfig}.
+ * or a regression is confirmed, 2 on a usage error. Switches: see {@link SuiteConfig}. {@code -Dbench.suite=tune}
+ * runs the policy-tuning suite instead ({@link TuneSuite}).
  */
 public final class BenchSuite {
     private final SuiteConfig config;
@@ -44,7 +45,8 @@ public final class BenchSuite {
             System.exit(2);
             return;
         }
-        boolean passed = new BenchSuite(config, System.out).run();
+        boolean passed = config.suite().equals("tune") ? new TuneSuite(config, System.out).run()
+                : new BenchSuite(config, System.out).run();
         System.exit(passed ? 0 : 1);
     }
 

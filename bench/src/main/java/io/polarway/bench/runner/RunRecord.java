@@ -18,6 +18,9 @@ public final class RunRecord {
 
     public String scenario;
     public String profile;
+    /** The policy the run used and its parameters ({@code k=v,k=v}). */
+    public String policy;
+    public String policyParams;
     public String profileLabel;
     public String suite;
     public int repeat;
@@ -68,6 +71,8 @@ public final class RunRecord {
         m.put("scenario", scenario);
         m.put("profile", profile);
         m.put("profile_label", profileLabel);
+        m.put("policy", policy);
+        m.put("policy_params", policyParams);
         m.put("suite", suite);
         m.put("repeat", repeat);
         m.put("confinement", confinement);

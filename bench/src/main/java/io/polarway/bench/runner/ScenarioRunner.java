@@ -60,7 +60,8 @@ final class ScenarioRunner {
     }
 
     RunRecord run(Scenario scenario, VmProfile profile, int repeat) throws IOException {
-        String id = scenario.name() + "_" + profile.label() + "_" + repeat;
+        String tag = config.policyTag();
+        String id = scenario.name() + "_" + profile.label() + (tag.isEmpty() ? "" : "_" + tag) + "_" + repeat;
         Path dir = config.out().resolve("runs").resolve(id);
         Files.createDirectories(dir);
         RunRecord r = new RunRecord();
@@ -72,6 +73,8 @@ final class ScenarioRunner {
         r.recommendedLimitBytes = profile.recommendedLimitBytes();
         r.expectedOutcome = scenario.expect().outcome();
         r.runDir = config.out().relativize(dir).toString();
+        r.policy = config.policy().isEmpty() ? scenario.stream().policy() : config.policy();
+        r.policyParams = config.policy().isEmpty() ? paramsText(scenario.stream().params()) : config.policyParams();
 
         String group = "polarway-bench-" + ProcessHandle.current().pid() + "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
         try (Confinement box = Confinement.create(profile, group)) {
@@ -146,6 +149,10 @@ final class ScenarioRunner {
         jvmArgs.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         jvmArgs.add("-Dbench.run.dir=" + dir);
         jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        if (!config.policy().isEmpty()) {
+            jvmArgs.add("-Dbench.policy=" + config.policy());
+            jvmArgs.add("-Dbench.policy.params=" + config.policyParams());
+        }
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include(ScenarioBenchmark.class.getName() + ".run")
                 .param("scenario", s.name()).param("profile", p.name()).param("suite", config.suite())
@@ -153,12 +160,18 @@ final class ScenarioRunner {
                 .jvm(wrapper.toString())
                 .jvmArgs(jvmArgs.toArray(String[]::new))
                 .addProfiler(ScenarioProfiler.class)
-                .timeout(TimeValue.minutes(30))
+                .timeout(TimeValue.minutes(config.timeoutMinutes()))
                 .shouldFailOnError(false)
                 .resultFormat(ResultFormatType.JSON).result(dir.resolve("jmh.json").toString())
                 .output(jmhLog.toString());
         config.asyncProfiler(dir).ifPresent(prof -> b.addProfiler("async", prof));
         return b.build();
+    }
+
+    private static String paramsText(Map<String, String> params) {
+        StringBuilder sb = new StringBuilder();
+        params.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
     }
 
     /** The most telling line of a failed fork's output. */

@@ -22,7 +22,14 @@ import java.util.Optional;
  *       (default {@code bench/baseline.json}); {@code bench.baseline.update=true} writes it from this run;</li>
  *   <li>{@code bench.inject} — {@code Benchmark:factor}, a known slowdown to measure the gate's power;</li>
  *   <li>{@code bench.out} — the report folder (default {@code bench/target/bench-report}); {@code bench.root} — the
- *       repository root.</li>
+ *       repository root;</li>
+ *   <li>{@code bench.policy}, {@code bench.policy.params} — run every scenario with this policy (a registered name,
+ *       or {@code profile} for the VM profile's recommended one) and exactly these parameters ({@code k=v,k=v},
+ *       policy and gate keys) instead of the scenario's own, e.g.
+ *       {@code -Dbench.policy=drain -Dbench.policy.params=target_chunk_ms=250,pause_above=0.85};</li>
+ *   <li>{@code bench.timeout} — minutes a scenario run may take before JMH stops it (default 30);</li>
+ *   <li>{@code bench.suite=tune} — the policy-tuning suite instead ({@link TuneSuite}): simulated sweeps per
+ *       profile and scenario, confirmed by cgroup runs; {@code bench.tune.*} switches there.</li>
  * </ul>
  *
  * @param suite          smoke, default or full
@@ -35,11 +42,27 @@ import java.util.Optional;
  * @param inject         a known slowdown, {@code Benchmark:factor}, or empty
  * @param out            the report folder
  * @param root           the repository root
+ * @param policy         a policy to run every scenario with, or empty for the scenarios' own
+ * @param policyParams   its parameters, {@code k=v,k=v}
+ * @param timeoutMinutes how long one scenario run may take
  */
 public record SuiteConfig(String suite, List<String> profiles, List<String> scenarios, String profiler, boolean gate,
-                          Path baseline, boolean updateBaseline, String inject, Path out, Path root) {
+                          Path baseline, boolean updateBaseline, String inject, Path out, Path root, String policy,
+                          String policyParams, int timeoutMinutes) {
 
-    public static final List<String> SUITES = List.of("smoke", "default", "full");
+    public static final List<String> SUITES = List.of("smoke", "default", "full", "tune");
+
+    /** The suite's switches with the scenarios' own policies and the default timeout. */
+    public SuiteConfig(String suite, List<String> profiles, List<String> scenarios, String profiler, boolean gate,
+                       Path baseline, boolean updateBaseline, String inject, Path out, Path root) {
+        this(suite, profiles, scenarios, profiler, gate, baseline, updateBaseline, inject, out, root, "", "", 30);
+    }
+
+    /** This configuration with another suite name, policy override and timeout (the tune suite's runs). */
+    public SuiteConfig with(String suiteName, String policyName, String params, int timeout) {
+        return new SuiteConfig(suiteName, profiles, scenarios, profiler, gate, baseline, updateBaseline, inject, out,
+                root, policyName, params, timeout);
+    }
 
     public SuiteConfig {
         if (!SUITES.contains(suite)) {
@@ -48,6 +71,12 @@ public record SuiteConfig(String suite, List<String> profiles, List<String> scen
         if (!profiler.isEmpty() && !List.of("cpu", "alloc", "wall").contains(profiler)) {
             throw new IllegalArgumentException("bench.profiler must be cpu, alloc or wall, got '" + profiler + "'");
         }
+        policy = policy == null ? "" : policy.trim();
+        policyParams = policyParams == null ? "" : policyParams.trim();
+        if (policy.isEmpty() && !policyParams.isEmpty()) {
+            throw new IllegalArgumentException("bench.policy.params needs bench.policy");
+        }
+        if (timeoutMinutes < 1) throw new IllegalArgumentException("bench.timeout must be at least 1 minute");
     }
 
     public static SuiteConfig fromSystemProperties() {
@@ -58,7 +87,15 @@ public record SuiteConfig(String suite, List<String> profiles, List<String> scen
                 Path.of(prop("bench.baseline", root.resolve("bench/baseline.json").toString())),
                 Boolean.parseBoolean(prop("bench.baseline.update", "false")), prop("bench.inject", ""),
                 Path.of(prop("bench.out", root.resolve("bench/target/bench-report").toString())).toAbsolutePath(),
-                root);
+                root, prop("bench.policy", ""), prop("bench.policy.params", ""),
+                Integer.parseInt(prop("bench.timeout", "30")));
+    }
+
+    /** A short tag for run folders when a policy override is set, e.g. {@code drain-3f2a1c}; empty otherwise. */
+    public String policyTag() {
+        if (policy.isEmpty()) return "";
+        String tag = policy.replaceAll("[^A-Za-z0-9]", "");
+        return policyParams.isEmpty() ? tag : tag + "-" + Integer.toHexString(policyParams.hashCode());
     }
 
     private static String prop(String key, String def) {

@@ -155,7 +155,8 @@ public record Scenario(String name, String description, List<String> suites, Lis
     }
 
     /**
-     * @param policy           the chunk-size policy's name
+     * @param policy           the chunk-size policy's name; {@code profile}: the VM profile's recommended policy with
+     *                         its parameters ({@code VmProfile.policy()})
      * @param params           policy and gate parameters
      * @param chunkRows        the initial chunk size
      * @param prefetch         read ahead on a background thread
@@ -216,6 +217,18 @@ public record Scenario(String name, String description, List<String> suites, Lis
                 throw new IllegalArgumentException("expect.outcome must be completed or oom_killed, got " + outcome);
             }
         }
+    }
+
+    /**
+     * This scenario with another policy: {@code name} (a registered policy, or {@code profile} for the VM profile's
+     * recommended one) and exactly {@code params} (the scenario's own parameters are dropped: they belong to its
+     * policy). Everything else — data, consumer, guards, expectations — stays.
+     */
+    public Scenario withPolicy(String policyName, Map<String, String> params) {
+        Stream s = stream;
+        return new Scenario(name, description, suites, profiles, profilesBySuite, dataset,
+                new Stream(policyName, params, s.chunkRows(), s.prefetch(), s.parallel(), s.memoryLimit(), s.guards(),
+                        s.maxQueueFraction()), consumer, expect, backend);
     }
 
     /** A scenario shipped in the bench jar, by name. */

@@ -2,6 +2,7 @@ package io.polarway.bench.scenario;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.polarway.bench.sim.PolicySpec;
 import io.polarway.profile.VmProfile;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  *     -p suite=smoke -prof io.polarway.bench.scenario.ScenarioProfiler</pre>
  *
  * <p>System property {@code bench.run.dir} names a folder for the timeline ({@code timeline.jsonl}) and the summary
- * ({@code summary.json}); default: a temp folder.
+ * ({@code summary.json}); default: a temp folder. {@code bench.policy} (a policy name, or {@code profile} for the VM
+ * profile's recommended one) and {@code bench.policy.params} ({@code k=v,k=v}) run the scenario with another policy.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -55,6 +57,12 @@ public class ScenarioBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         sc = Scenario.load(scenario);
+        // -Dbench.policy / -Dbench.policy.params (passed to the fork by the runner): the same scenario, another policy
+        String policy = System.getProperty("bench.policy", "");
+        if (!policy.isBlank()) {
+            sc = sc.withPolicy(policy.trim(),
+                    PolicySpec.parseParams(System.getProperty("bench.policy.params", "")));
+        }
         vm = VmProfile.load(profile);
         String dir = System.getProperty("bench.run.dir");
         runDir = dir != null ? Path.of(dir) : Files.createTempDirectory("polarway-scenario-");

@@ -123,8 +123,11 @@ public final class ScenarioRun {
 
         long gcBefore = gcMillis();
         try (Timeline timeline = new Timeline(timelineFile, 25)) {
-            AdaptiveStream.Builder b = AdaptiveStream.builder(d.source(), config).policy(s.policy())
-                    .policyParams(s.params()).listener(timeline);
+            AdaptiveStream.Builder b = AdaptiveStream.builder(d.source(), config).policyParams(s.params())
+                    .listener(timeline);
+            // "profile": name no policy, so the profile's recommended one applies with its parameters
+            if (!s.policy().equals("profile")) b.policy(s.policy());
+            else b.profile(profile);
             // the profile's chunk clamps apply unless the scenario runs without the engine's guards
             if (s.guards()) b.profile(profile);
             if (!s.guards()) {

@@ -22,13 +22,17 @@ import java.util.concurrent.locks.LockSupport;
  * Records a scenario run over time — memory samples, chunk sizes, pauses — as JSON lines, flushed as it goes so that a
  * run the kernel OOM-kills still leaves its timeline up to the kill. Lines (times in ms since the start):
  * <pre>
- * {"k":"s","t":12.5,"ws":123456,"cg":234567,"proc":111111,"arrow":2222,"rows":5000,"paused":0}   memory sample
- * {"k":"c","t":13.1,"rows":5000,"bytes":650000,"next":6250,"act":"GROW"}                        chunk read
+ * {"k":"s","t":12.5,"ws":123456,"cg":234567,"proc":111111,"arrow":2222,"heap":3333,"rows":5000,"paused":0}
+ *                                                                                       memory sample
+ * {"k":"c","t":13.1,"ask":5000,"rows":5000,"bytes":650000,"ns":1200000,"ws":123456,"arrow":2222,"next":6250,
+ *  "act":"GROW"}                                                                        chunk read
  * {"k":"p","t":20.0}  pause          {"k":"r","t":31.0,"ms":11.0}  resume
  * </pre>
  * {@code ws} is what the policy sees (the stream's signal), {@code cg} the group's working set as the kernel counts
- * it (usage − inactive file), {@code proc} the process's RssAnon + RssShmem. Thread-safe; the sampler runs on its own
- * daemon thread every {@code periodMillis}.
+ * it (usage − inactive file), {@code proc} the process's RssAnon + RssShmem, {@code heap} the committed Java heap.
+ * A chunk line has the rows asked ({@code ask}) and read, its Arrow bytes, its read time ({@code ns}) and the memory
+ * the policy saw after it. These are the traces the policy simulator ({@code io.polarway.bench.sim}) replays.
+ * Thread-safe; the sampler runs on its own daemon thread every {@code periodMillis}.
  */
 public final class Timeline implements StreamListener, AutoCloseable {
     private final BufferedWriter out;
@@ -79,16 +83,19 @@ public final class Timeline implements StreamListener, AutoCloseable {
         peakCgroup.accumulateAndGet(cg, Math::max);
         peakProcess.accumulateAndGet(m.processAnonBytes(), Math::max);
         line(String.format(Locale.ROOT, "{\"k\":\"s\",\"t\":%.1f,\"ws\":%d,\"cg\":%d,\"proc\":%d,\"arrow\":%d,"
-                        + "\"rows\":%d,\"paused\":%d}", t(), m.workingSetBytes(), cg, m.processAnonBytes(),
-                m.arrowAllocatedBytes(), chunkRows.get(), paused.get() ? 1 : 0));
+                        + "\"heap\":%d,\"rows\":%d,\"paused\":%d}", t(), m.workingSetBytes(), cg,
+                m.processAnonBytes(), m.arrowAllocatedBytes(), m.heapCommittedBytes(), chunkRows.get(),
+                paused.get() ? 1 : 0));
     }
 
     @Override
     public void onChunk(ChunkEvent e) {
         chunkRows.set(e.decision().chunkRows());
         peakSignal.accumulateAndGet(e.memory().workingSetBytes(), Math::max);
-        line(String.format(Locale.ROOT, "{\"k\":\"c\",\"t\":%.1f,\"rows\":%d,\"bytes\":%d,\"next\":%d,\"act\":\"%s\"}",
-                t(), e.rows(), e.bytes(), e.decision().chunkRows(), e.decision().action()));
+        line(String.format(Locale.ROOT, "{\"k\":\"c\",\"t\":%.1f,\"ask\":%d,\"rows\":%d,\"bytes\":%d,\"ns\":%d,"
+                        + "\"ws\":%d,\"arrow\":%d,\"next\":%d,\"act\":\"%s\"}", t(), e.requestedRows(), e.rows(),
+                e.bytes(), e.readNanos(), e.memory().workingSetBytes(), e.memory().arrowAllocatedBytes(),
+                e.decision().chunkRows(), e.decision().action()));
     }
 
     @Override
