@@ -24,17 +24,18 @@ class TuneCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("slow-consumer-backpressure@B1s").contains("guide (the guide's policy)")
                 .contains("drain (defaults)").contains("oracle (best fixed size)").contains("+widen")
-                .contains("+stall");
+                .contains("+stall").contains("+latency");
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
-        // per workload: guide ×2, drain defaults + 2 × 2, the oracle's sizes; three workloads
+        // per workload: guide defaults + 2, drain defaults + 2 × 2, the oracle's sizes; four workloads (the scenario,
+        // +widen, +latency, +stall)
         assertThat(csv.get(0)).startsWith("workload,profile,policy,params,kind,outcome,rows_per_s");
-        assertThat(csv.stream().filter(l -> l.contains(",guide,")).count()).isEqualTo(3 * 3);
-        assertThat(csv.stream().filter(l -> l.contains(",drain,")).count()).isEqualTo(3 * 5);
-        assertThat(csv.stream().filter(l -> l.contains(",oracle,")).count()).isGreaterThan(3 * 30);
+        assertThat(csv.stream().filter(l -> l.contains(",guide,")).count()).isEqualTo(4 * 3);
+        assertThat(csv.stream().filter(l -> l.contains(",drain,")).count()).isEqualTo(4 * 5);
+        assertThat(csv.stream().filter(l -> l.contains(",oracle,")).count()).isGreaterThan(4 * 30);
         assertThat(Files.readString(out.resolve("table.md"))).contains("| policy | parameters | outcome |")
                 .contains("![Pareto chart](pareto-slow-consumer-backpressure_B1s.svg)");
         assertThat(Files.readString(out.resolve("pareto-slow-consumer-backpressure_B1s.svg"))).startsWith("<svg");
-        assertThat(Files.list(out).filter(p -> p.toString().endsWith(".svg")).count()).isEqualTo(3);
+        assertThat(Files.list(out).filter(p -> p.toString().endsWith(".svg")).count()).isEqualTo(4);
     }
 
     @Test
