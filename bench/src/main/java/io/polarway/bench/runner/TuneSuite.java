@@ -203,7 +203,7 @@ final class TuneSuite {
                         confirmed.add(r);
                         errors.add(error(sc, p, pt.spec(), r, pt.result(), false));
                     }
-                    md.append("Confirmed by cgroup runs:\n\n").append(realTable(confirmed)).append('\n');
+                    md.append("Confirmed by cgroup runs:\n\n").append(realTable(confirmed, false)).append('\n');
                     if (!skipped.isEmpty()) {
                         md.append("Not run for real (the simulation stalls: paused past the 30 s stall timeout, "
                                 + "so a real run would only end at the suite's timeout): ")
@@ -236,16 +236,19 @@ final class TuneSuite {
                 for (String scName : scenarios) {
                     if (!realHere.getOrDefault(scName, false) || confirm.equals("none")) continue;
                     Scenario sc = Scenario.load(scName);
-                    if (runs.stream().anyMatch(x -> x.scenario.equals(scName) && x.profile.equals(p.name())
-                            && rec.spec().name().equals(x.policy) && rec.spec().paramsText().equals(x.policyParams))) {
-                        continue; // confirmed above as a policy's best
+                    RunRecord already = runs.stream().filter(x -> x.scenario.equals(scName)
+                            && x.profile.equals(p.name()) && rec.spec().name().equals(x.policy)
+                            && rec.spec().paramsText().equals(x.policyParams)).findFirst().orElse(null);
+                    if (already != null) {
+                        recRuns.add(already); // confirmed above as a policy's best: shown, not run again
+                        continue;
                     }
                     RunRecord r = realRun(sc, p, rec.spec());
                     recRuns.add(r);
                     Workload w = sweeps.get(scName).workload();
                     errors.add(error(sc, p, rec.spec(), r, Simulator.run(w, rec.spec(), p), false));
                 }
-                if (!recRuns.isEmpty()) md.append(realTable(recRuns)).append('\n');
+                if (!recRuns.isEmpty()) md.append(realTable(recRuns, true)).append('\n');
             }
         }
 
@@ -316,10 +319,13 @@ final class TuneSuite {
                 r.metric("gate_pauses", 0), sim.gatePauses(), inSample);
     }
 
-    private static String realTable(List<RunRecord> rs) {
-        StringBuilder sb = new StringBuilder("| policy | parameters | outcome | rows/s | peak MB | gate pauses "
-                + "| limit waits | paused s | validations |\n|---|---|---|---:|---:|---:|---:|---:|---|\n");
+    /** The cgroup runs as a Markdown table; {@code withScenario}: a first column names each run's scenario. */
+    private static String realTable(List<RunRecord> rs, boolean withScenario) {
+        StringBuilder sb = new StringBuilder(withScenario ? "| scenario " : "").append("| policy | parameters | "
+                + "outcome | rows/s | peak MB | gate pauses | limit waits | paused s | validations |\n")
+                .append(withScenario ? "|---" : "").append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
         for (RunRecord r : rs) {
+            if (withScenario) sb.append("| ").append(r.scenario).append(' ');
             List<String> failed = new ArrayList<>();
             for (RunRecord.Validation v : r.validations) if (!v.passed()) failed.add(v.name());
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.0f | %d | %d | %.1f | %s |%n", r.policy,

@@ -136,8 +136,9 @@ public final class Calibration {
                 for (int i = 0; i <= 50; i++) {
                     double rho = i / 50.0;
                     double[] e = residuals(mem, share, rho);
-                    double nonArrow = median(e);
-                    if (nonArrow < floor) continue;
+                    // held at the floor rather than skipped: when every candidate's median lies below it (a run
+                    // whose memory fell after start) the fit still has a level, and its loss says how far off it is
+                    double nonArrow = Math.max(median(e), floor);
                     double loss = 0;
                     for (double v : e) loss += Math.abs(v - nonArrow);
                     if (loss < bestLoss - 1e-6) {
@@ -150,7 +151,7 @@ public final class Calibration {
             }
             // the level the fit found is a median; the non-Arrow memory creeps up over a run (compiled code,
             // metaspace, GC structures), and the peak is what matters for the budget: take its 90th percentile
-            double nonArrowP90 = quantile(residuals(mem, bestShare, bestRetention), 0.9);
+            double nonArrowP90 = Math.max(floor, quantile(residuals(mem, bestShare, bestRetention), 0.9));
             long hs = trace.hasHeap() ? heapStart : 0;
             w = w.withMemory(Math.max(0, Math.round(nonArrowP90)), hs, w.heapGrowth(), bestRetention)
                     .withResidentShare(Math.max(1, bestShare / layoutShare));

@@ -90,6 +90,22 @@ class CalibrationTest {
         assertThat(c.fitted().get("read_cost_scale")).isEqualTo(1.0);
     }
 
+    /**
+     * A run whose memory before the first chunk (216 MB, 200 MB of it not heap) is above what the fit finds later: the
+     * non-Arrow level is held at the floor (0.9 × 200 MB), and the fit still reports a finite error instead of none.
+     */
+    @Test
+    void memoryThatFallsBelowTheStartupFloorStillGivesAFit(@TempDir Path dir) throws IOException {
+        Workload base = Workloads.of(Scenario.load("steady-generate"), B1S, "smoke", 1);
+        Path f = recorded(dir, base.widths());
+        Files.writeString(f, "{\"k\":\"s\",\"t\":50,\"ws\":216000000,\"cg\":216000000,\"proc\":216000000,"
+                + "\"arrow\":0,\"heap\":16000000,\"rows\":0,\"paused\":0}\n" + Files.readString(f));
+        Calibration.Result c = Calibration.fit(base, PolicySpec.of("guide"), B1S, Trace.read(f));
+        assertThat((double) c.fitted().get("non_arrow_median_mb")).isCloseTo(180.0, within(0.1));
+        assertThat((double) c.fitted().get("memory_fit_mae_mb")).isBetween(100.0, 200.0);
+        assertThat(c.workload().nonArrowBytes()).isGreaterThanOrEqualTo(180_000_000L);
+    }
+
     @Test
     void chunkBytesTheLayoutDoesNotExplainAreReplacedByTheRecordedMean(@TempDir Path dir) throws IOException {
         Workload base = Workloads.of(Scenario.load("steady-generate"), B1S, "smoke", 1);
