@@ -146,4 +146,15 @@ public final class Charts {
             return "<p class=\"note\">chart unavailable here: " + Html.escape(String.valueOf(e)) + "</p>";
         }
     }
+
+    /**
+     * Draws the chart into a PNG file of the given size (pixels): a few tens of kilobytes where an SVG of thousands of
+     * points is megabytes, for documents kept in the repository. Needs no display (AWT headless).
+     *
+     * @throws IOException when the file cannot be written
+     */
+    public static void writePng(ChartSupplier supplier, int width, int height, java.nio.file.Path file)
+            throws java.io.IOException {
+        org.jfree.chart.ChartUtils.saveChartAsPNG(file.toFile(), supplier.get(), width, height);
+    }
 }

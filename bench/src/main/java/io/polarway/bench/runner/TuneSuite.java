@@ -39,7 +39,8 @@ import java.util.Set;
  *       simulator's workload ({@link Calibration}); profiles without a real run borrow the costs calibrated for the
  *       same scenario on another profile;</li>
  *   <li>a simulated sweep of the policies over the grid ({@link ParamGrid#defaults} plus {@code bench.tune.grid}),
- *       with the oracle, written as {@code sweep.csv}, {@code pareto.svg}, {@code table.md};</li>
+ *       with the oracle, written as {@code sweep.csv}, {@code pareto.svg} (and {@code .png}, a few tens of
+ *       kilobytes, for documents), {@code table.md};</li>
  *   <li>cgroup runs confirming the candidates — each rival's defaults, each policy's best tuned configuration, the
  *       oracle's size — each compared with its simulation ({@link SimError});</li>
  *   <li>per profile, the recommendation: the configuration whose worst throughput across the scenarios meant for the
@@ -159,10 +160,11 @@ final class TuneSuite {
                 TuneReport.writeCsv(dir.resolve("sweep.csv"), TuneReport.csvLines(o), false);
                 Files.writeString(dir.resolve("pareto.svg"), TuneReport.paretoSvg(o, scName + " on " + p.label()
                         + " (simulated)"), StandardCharsets.UTF_8);
+                TuneReport.paretoPng(o, scName + " on " + p.label() + " (simulated)", dir.resolve("pareto.png"));
                 Files.writeString(dir.resolve("table.md"), TuneReport.markdownTable(o), StandardCharsets.UTF_8);
                 md.append("### ").append(scName).append("\n\nWorkload: ").append(source).append(".\n\n")
                         .append("![Pareto chart](").append(p.label()).append('/').append(scName)
-                        .append("/pareto.svg)\n\nSimulated (").append(o.points().size())
+                        .append("/pareto.png)\n\nSimulated (").append(o.points().size())
                         .append(" configurations):\n\n").append(TuneReport.markdownTable(o)).append('\n');
 
                 if (scName.equals(SYNTHETIC_BASE)) {
@@ -177,6 +179,8 @@ final class TuneSuite {
                         TuneReport.writeCsv(vdir.resolve("sweep.csv"), TuneReport.csvLines(so), false);
                         Files.writeString(vdir.resolve("pareto.svg"), TuneReport.paretoSvg(so, key + " on "
                                 + p.label() + " (simulated)"), StandardCharsets.UTF_8);
+                        TuneReport.paretoPng(so, key + " on " + p.label() + " (simulated)",
+                                vdir.resolve("pareto.png"));
                         Files.writeString(vdir.resolve("table.md"), TuneReport.markdownTable(so),
                                 StandardCharsets.UTF_8);
                         log.printf(Locale.ROOT, "bench: %s %s (synthetic): %d configurations%n%s", key, p.label(),

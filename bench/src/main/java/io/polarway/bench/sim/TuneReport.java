@@ -136,6 +136,11 @@ public final class TuneReport {
         return Charts.render(() -> paretoChart(o, title), 900, 520);
     }
 
+    /** The Pareto chart as a PNG file (for {@code docs/tuning.md}: the SVG of a full sweep is megabytes). */
+    public static void paretoPng(Sweep.Outcome o, String title, Path file) throws IOException {
+        Charts.writePng(() -> paretoChart(o, title), 900, 520, file);
+    }
+
     static JFreeChart paretoChart(Sweep.Outcome o, String title) {
         XYSeriesCollection ds = new XYSeriesCollection();
         Map<String, XYSeries> byPolicy = new LinkedHashMap<>();

@@ -96,6 +96,10 @@ class SweepTest {
         assertThat(Files.readAllLines(dir.resolve("s.csv"))).hasSize(1 + 2 * lines.size());
         String svg = TuneReport.paretoSvg(o, "test");
         assertThat(svg).startsWith("<svg").contains("peak working set (MB)").contains("oracle");
+        TuneReport.paretoPng(o, "test", dir.resolve("p.png"));
+        byte[] png = Files.readAllBytes(dir.resolve("p.png"));
+        assertThat(png).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        assertThat(png.length).isBetween(5_000, 500_000);
         String md = TuneReport.markdownTable(o);
         assertThat(md).contains("guide (the guide's policy)").contains("aimd (defaults)")
                 .contains("oracle (best fixed size)");
