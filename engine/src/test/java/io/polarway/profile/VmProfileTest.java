@@ -119,6 +119,25 @@ class VmProfileTest {
         }
     }
 
+    /** The policies docs/tuning.md recommends, as the shipped profiles carry them. */
+    @Test
+    void theShippedProfilesCarryTheTunedPolicies() {
+        assertThat(VmProfile.load("B1s").policy().name()).isEqualTo("aimd");
+        assertThat(VmProfile.load("B1s").policy().params()).containsEntry("pause_above", "0.85")
+                .containsEntry("resume_below", "0.6");
+        assertThat(VmProfile.load("B2s").policy().name()).isEqualTo("drain");
+        assertThat(VmProfile.load("t3.micro").policy().name()).isEqualTo("drain");
+        assertThat(VmProfile.load("B4ms").policy().name()).isEqualTo("guide");
+        assertThat(VmProfile.load("B4ms").policy().params()).isEmpty();
+        // the gate of a B1s stream pauses at the tuned mark
+        io.polarway.policy.PolicySettings s = io.polarway.policy.PolicySettings.from(
+                io.polarway.policy.PolicyRegistry.withDefaults(), VmProfile.load("B1s").policy().name(),
+                VmProfile.load("B1s").policy().params(), 5000);
+        assertThat(s.policy().name()).isEqualTo("aimd");
+        assertThat(s.gate().pauseAbove()).isEqualTo(0.85);
+        assertThat(s.gate().onSample(0.86)).isTrue();
+    }
+
     private static List<Integer> chunkSizes(AdaptiveStream s) {
         List<Integer> sizes = new java.util.ArrayList<>();
         for (Optional<Chunk> c; (c = s.next()).isPresent(); ) {

@@ -50,7 +50,7 @@ public class ArrowBuildBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         allocator = new RootAllocator();
-        inject = Inject.forBenchmark(getClass().getSimpleName());
+        inject = Inject.forBenchmark(ArrowBuildBenchmark.class);
         // an endless source: a fresh one would re-seed; ids keep growing, which is fine for a cost benchmark
         source = SourceRegistry.withDefaults().create("generate",
                 SourceConfig.of("bench").withOption("rows", Long.toString(Long.MAX_VALUE / 2)),

@@ -61,7 +61,7 @@ public class CsvParseBenchmark {
         format = TextFormats.installed().require("csv", "format");
         options = format.options().parse(Map.of());
         allocator = new RootAllocator();
-        inject = Inject.forBenchmark(getClass().getSimpleName());
+        inject = Inject.forBenchmark(CsvParseBenchmark.class);
     }
 
     @Benchmark

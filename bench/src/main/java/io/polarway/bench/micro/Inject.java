@@ -16,8 +16,16 @@ public final class Inject {
         this.extra = extra;
     }
 
+    /**
+     * The injection for the benchmark class {@code benchmark}, from {@code bench.inject}. Takes the class literal, not
+     * {@code getClass()}: JMH runs a generated subclass of the state, whose simple name never matches.
+     */
+    public static Inject forBenchmark(Class<?> benchmark) {
+        return forBenchmark(benchmark.getSimpleName());
+    }
+
     /** The injection for {@code benchmark} (a simple class name), from {@code bench.inject}. */
-    public static Inject forBenchmark(String benchmark) {
+    static Inject forBenchmark(String benchmark) {
         String spec = System.getProperty("bench.inject", "");
         if (spec.isBlank()) return new Inject(0);
         String[] parts = spec.split(":");
@@ -32,6 +40,7 @@ public final class Inject {
     public boolean repeat() {
         if (extra == 0) return false;
         calls++;
-        return Math.floor(calls * extra) > Math.floor((calls - 1) * extra);
+        // the epsilon: 1.2 − 1 is 0.19999999999999996, which would repeat 199 times in 1000 instead of 200
+        return Math.floor(calls * extra + 1e-9) > Math.floor((calls - 1) * extra + 1e-9);
     }
 }

@@ -52,7 +52,7 @@ public class PolicyStepBenchmark {
     @Setup
     public void setUp() {
         PolicySettings settings = PolicySettings.from(PolicyRegistry.withDefaults(), policy, Map.of(), 10_000);
-        inject = Inject.forBenchmark(getClass().getSimpleName());
+        inject = Inject.forBenchmark(PolicyStepBenchmark.class);
         chunkPolicy = settings.policy();
         gate = (HysteresisGate) settings.gate();
         double[] fractions = {0.30, 0.45, 0.60, 0.75, 0.85, 0.92, 0.95, 0.80, 0.65, 0.40};

@@ -393,9 +393,17 @@ final class TuneSuite {
     }
 
     /**
+     * How far (as a share of the best throughput) the winner must be ahead of the guide's own policy, at its worst,
+     * before the guide's is replaced: the simulator's throughput error is a few percent, so a smaller lead is noise
+     * and would swap the recommendation from one run to the next.
+     */
+    static final double KEEP_GUIDE_WITHIN = 0.02;
+
+    /**
      * The configuration (of any adaptive policy) whose worst throughput across the sweeps, as a share of the best
      * throughput any configuration reached in that sweep, is highest — among those within the budget in every
-     * sweep. Ties: the fewer pauses in total.
+     * sweep. Ties: the fewer pauses in total. The guide's policy with its defaults is kept instead when it is within
+     * the budget everywhere and its worst share is within {@link #KEEP_GUIDE_WITHIN} of the winner's.
      */
     static Recommendation recommend(Map<String, Sweep.Outcome> sweeps, VmProfile p) {
         if (sweeps.isEmpty()) return null;
@@ -424,7 +432,15 @@ final class TuneSuite {
                 bestScore = s;
             }
         }
-        return bestSpec == null ? null : new Recommendation(bestSpec, bestScore[0]);
+        if (bestSpec == null) return null;
+        for (Map.Entry<PolicySpec, double[]> e : score.entrySet()) {
+            double[] s = e.getValue();
+            if (e.getKey().name().equals("guide") && e.getKey().params().isEmpty() && s[2] >= sweeps.size()
+                    && s[0] >= 0 && s[0] >= bestScore[0] - KEEP_GUIDE_WITHIN) {
+                return new Recommendation(e.getKey(), s[0]);
+            }
+        }
+        return new Recommendation(bestSpec, bestScore[0]);
     }
 
     @Override

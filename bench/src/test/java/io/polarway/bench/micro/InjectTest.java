@@ -36,4 +36,18 @@ class InjectTest {
         System.setProperty("bench.inject", "PolicyStepBenchmark:3");
         assertThatThrownBy(() -> Inject.forBenchmark("x")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * JMH runs a generated subclass of the benchmark's state ({@code ArrowBuildBenchmark_jmhType}...), whose simple
+     * name never matched when the benchmarks passed {@code getClass()}: the gate experiment's injected slowdown then
+     * did nothing. The benchmarks now pass their class literal.
+     */
+    @Test
+    void theClassLiteralNamesTheBenchmark() {
+        System.setProperty("bench.inject", "ArrowBuildBenchmark:1.20");
+        Inject hit = Inject.forBenchmark(ArrowBuildBenchmark.class);
+        int repeats = 0;
+        for (int i = 0; i < 1000; i++) if (hit.repeat()) repeats++;
+        assertThat(repeats).isEqualTo(200);
+    }
 }
