@@ -110,6 +110,22 @@ public final class Gate {
                 first.normalized(), Status.OK);
     }
 
+    /**
+     * {@link #confirm(Verdict, Verdict)}, except that on the same machine a re-run whose slowdown the calibration
+     * benchmark of the re-run shares is not a confirmation: when the calibration ran {@code calibrationRatio} times
+     * its baseline median ({@code > 1}: the machine was slower, e.g. a noisy neighbour on a cloud VM), the re-run's
+     * effect must still reach the minimum effect after dividing by it. In the gate experiment's A/A runs
+     * (docs/performance.md) a confirmed false alarm came from a re-run during which the calibration itself was 11 %
+     * slower. A faster machine ({@code <= 1}) changes nothing, and normalised verdicts already carry the calibration.
+     */
+    public Verdict confirm(Verdict first, Verdict rerun, double calibrationRatio) {
+        Verdict v = confirm(first, rerun);
+        if (v.status() != Status.REGRESSION || rerun.normalized() || !(calibrationRatio > 1)) return v;
+        double net = (1 + rerun.effect()) / calibrationRatio - 1;
+        if (net >= minEffect) return v;
+        return new Verdict(v.key(), v.baseline(), v.current(), v.effect(), v.pValue(), v.normalized(), Status.OK);
+    }
+
     public double minEffect() {
         return minEffect;
     }

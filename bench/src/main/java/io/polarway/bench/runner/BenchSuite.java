@@ -119,7 +119,7 @@ public final class BenchSuite {
                     Samples cal = again.remove(MicroRunner.CALIBRATION);
                     Gate.Verdict rerun = gate.compare(Map.of(v.key(), again.get(v.key())), cal.median(), base, same)
                             .get(0);
-                    verdicts.add(gate.confirm(v, rerun));
+                    verdicts.add(gate.confirm(v, rerun, cal.median() / base.calibrationMedian()));
                 }
                 long regressions = verdicts.stream().filter(v -> v.status() == Gate.Status.REGRESSION).count();
                 gatePassed = regressions == 0;

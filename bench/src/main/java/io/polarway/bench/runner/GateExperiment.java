@@ -112,7 +112,7 @@ public final class GateExperiment {
             Map<String, Samples> again = runner.run(List.of(v.key(), MicroRunner.CALIBRATION), label + "-rerun");
             Samples cal2 = again.remove(MicroRunner.CALIBRATION);
             out.add(gate.confirm(v, gate.compare(Map.of(v.key(), again.get(v.key())), cal2.median(), baseline, true)
-                    .get(0)));
+                    .get(0), cal2.median() / baseline.calibrationMedian()));
         }
         return out;
     }

@@ -41,6 +41,25 @@ class GateTest {
         assertThat(g.confirm(first, fine).status()).isEqualTo(Gate.Status.OK); // a one-off is forgiven
     }
 
+    /** The A/A false alarm of the gate experiment: a re-run 17 % slower while the calibration was 11 % slower. */
+    @Test
+    void aReRunWhoseSlowdownTheCalibrationSharesIsNotAConfirmation() {
+        Gate g = Gate.defaults();
+        Baseline base = baseline(noisy(100, 0.02, 15, 1), 50);
+        Gate.Verdict first = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(113, 0.02, 15, 2), 3)), 50, base,
+                true).get(0);
+        Gate.Verdict rerun = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(117, 0.02, 15, 3), 3)), 55.5,
+                base, true).get(0);
+        assertThat(first.status()).isEqualTo(Gate.Status.SUSPECT);
+        assertThat(g.confirm(first, rerun).status()).isEqualTo(Gate.Status.REGRESSION);
+        assertThat(g.confirm(first, rerun, 55.5 / 50).status()).isEqualTo(Gate.Status.OK);
+        // a real 25 % slowdown survives a calibration 5 % slower, and a faster machine changes nothing
+        Gate.Verdict real = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(125, 0.02, 15, 4), 3)), 52.5,
+                base, true).get(0);
+        assertThat(g.confirm(first, real, 52.5 / 50).status()).isEqualTo(Gate.Status.REGRESSION);
+        assertThat(g.confirm(first, rerun, 0.9).status()).isEqualTo(Gate.Status.REGRESSION);
+    }
+
     @Test
     void aSignificantButSmallChangeIsNotARegression() {
         Gate g = Gate.defaults();
