@@ -39,11 +39,14 @@ public final class ExternalProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    /** The log is a temporary file this class created (not one the caller named): {@link #close} deletes it. */
+    private final boolean temporaryLog;
 
-    private ExternalProcess(String name, Process process, Path log) {
+    private ExternalProcess(String name, Process process, Path log, boolean temporaryLog) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.temporaryLog = temporaryLog;
         LIVE.add(this);
     }
 
@@ -90,8 +93,23 @@ public final class ExternalProcess implements AutoCloseable {
         LIVE.remove(this);
     }
 
-    /** SIGTERM, then SIGKILL if still alive after {@code grace}; descendants too. Idempotent. */
+    /**
+     * SIGTERM, then SIGKILL if still alive after {@code grace}; descendants too; then deletes the log if it was a
+     * temporary file this class created (a log the caller named is the caller's). Idempotent.
+     */
     public void stop(Duration grace) {
+        terminate(grace);
+        if (temporaryLog) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // a log left in the temp directory is harmless
+            }
+        }
+    }
+
+    /** {@link #stop} keeping the log (a process that failed to start: the error names its log). */
+    private void terminate(Duration grace) {
         if (process.isAlive()) {
             List<ProcessHandle> children = process.descendants().toList();
             process.destroy();
@@ -230,17 +248,17 @@ public final class ExternalProcess implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
                 if (directory != null) pb.directory(directory.toFile());
                 pb.environment().putAll(env);
-                ExternalProcess p = new ExternalProcess(name, pb.start(), logFile);
+                ExternalProcess p = new ExternalProcess(name, pb.start(), logFile, log == null);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 while (!ready(logFile)) {
                     if (!p.process.isAlive()) {
-                        p.stop(Duration.ZERO);
+                        p.terminate(Duration.ZERO);
                         throw new BackendStartException(name + " exited with code " + p.process.exitValue()
                                 + " before it was ready (" + String.join(", ", readinessNames) + "); log "
                                 + logFile + ":\n" + tail(logFile, 40), null);
                     }
                     if (System.nanoTime() > deadline) {
-                        p.stop(Duration.ofSeconds(2));
+                        p.terminate(Duration.ofSeconds(2));
                         throw new BackendStartException(name + " not ready within " + startTimeout + " ("
                                 + String.join(", ", readinessNames) + "); log " + logFile + ":\n" + tail(logFile, 40),
                                 null);
