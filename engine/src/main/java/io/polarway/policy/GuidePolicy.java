@@ -119,9 +119,10 @@ public final class GuidePolicy implements ChunkSizePolicy {
     private final double shrinkFactor;
     private final double growFactor;
     private final long growIfChunkNanosBelow;
+    /** The clamps, shared with the rival policies (and the last known row width). */
+    private final Bounds bounds;
     private final int minRows;
     private final int maxRows;
-    private final double maxChunkFraction;
     private final int initialChunkRows;
 
     private final String shrinkAbovePct;
@@ -129,7 +130,6 @@ public final class GuidePolicy implements ChunkSizePolicy {
     private final String growMs;
 
     private int current;
-    private double knownBytesPerRow;
 
     /**
      * @param options          parsed {@link #OPTIONS}
@@ -142,17 +142,16 @@ public final class GuidePolicy implements ChunkSizePolicy {
             throw new IllegalArgumentException("options were not parsed from GuidePolicy.OPTIONS");
         }
         Checks.ordered(options, GROW_BELOW, SHRINK_ABOVE, false, OPTIONS.owner());
-        Checks.ordered(options, MIN_CHUNK_ROWS, MAX_CHUNK_ROWS, true, OPTIONS.owner());
+        this.bounds = new Bounds(options, OPTIONS.owner());
         this.shrinkAbove = options.get(SHRINK_ABOVE);
         this.growBelow = options.get(GROW_BELOW);
         this.shrinkFactor = options.get(SHRINK_FACTOR);
         this.growFactor = options.get(GROW_FACTOR);
         long ms = options.get(GROW_IF_CHUNK_MS_BELOW);
         this.growIfChunkNanosBelow = ms > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : ms * 1_000_000;
-        this.minRows = options.get(MIN_CHUNK_ROWS);
-        this.maxRows = options.get(MAX_CHUNK_ROWS);
-        this.maxChunkFraction = options.get(MAX_CHUNK_FRACTION);
-        this.initialChunkRows = clamp(initialChunkRows, minRows, maxRows);
+        this.minRows = bounds.minRows;
+        this.maxRows = bounds.maxRows;
+        this.initialChunkRows = bounds.clampToRange(initialChunkRows);
         this.current = this.initialChunkRows;
         this.shrinkAbovePct = Checks.percent(shrinkAbove);
         this.growBelowPct = Checks.percent(growBelow);
@@ -202,10 +201,8 @@ public final class GuidePolicy implements ChunkSizePolicy {
     @Override
     public ChunkDecision onSample(PolicySample sample) {
         int asked = sample.chunkRows() > 0 ? sample.chunkRows() : current;
-        int base = clamp(asked, minRows, maxRows);
-        if (sample.lastChunkRows() > 0 && sample.lastChunkBytes() > 0) {
-            knownBytesPerRow = sample.bytesPerRow();
-        }
+        int base = bounds.clampToRange(asked);
+        bounds.observe(sample);
 
         boolean memoryKnown = sample.memoryBudgetBytes() > 0 && sample.memoryUsedBytes() >= 0;
         double f = sample.memoryFraction();
@@ -247,34 +244,14 @@ public final class GuidePolicy implements ChunkSizePolicy {
             verb = "hold";
         }
 
-        int cap = maxRows;
-        boolean byteCapped = false;
-        if (knownBytesPerRow > 0 && memoryKnown) {
-            double capRows = Math.floor(maxChunkFraction * sample.memoryBudgetBytes() / knownBytesPerRow);
-            if (capRows < cap) {
-                cap = Math.max(minRows, (int) capRows);
-                byteCapped = true;
-            }
-        }
-        int next = clamp(raw, minRows, cap);
-        String note = "";
-        if (next != raw) {
-            if (next == minRows && raw < minRows) {
-                note = ", at min " + minRows + " rows";
-            } else if (byteCapped && next == cap) {
-                note = ", byte cap " + cap + " rows";
-            } else {
-                note = ", at max " + maxRows + " rows";
-            }
-        }
+        int next = bounds.clamp(raw, memoryKnown ? sample.memoryBudgetBytes() : 0);
+        // the guide's reasons carry the measured values, so its byte-cap note names the rows it capped at
+        String note = bounds.lastNote() == Bounds.NOTE_BYTE_CAP ? ", byte cap " + next + " rows"
+                : bounds.noteText(bounds.lastNote());
         ChunkDecision.Action action = next < base ? ChunkDecision.Action.SHRINK
                 : next > base ? ChunkDecision.Action.GROW : ChunkDecision.Action.HOLD;
         current = next;
         return new ChunkDecision(next, action, why + ": " + verb + note);
-    }
-
-    private static int clamp(long value, int min, int max) {
-        return (int) Math.max(min, Math.min(max, value));
     }
 
     @Override
@@ -282,6 +259,7 @@ public final class GuidePolicy implements ChunkSizePolicy {
         return "GuidePolicy[shrink_above=" + Checks.plain(shrinkAbove) + ", grow_below=" + Checks.plain(growBelow)
                 + ", shrink_factor=" + Checks.plain(shrinkFactor) + ", grow_factor=" + Checks.plain(growFactor)
                 + ", grow_if_chunk_ms_below=" + growMs + ", min_chunk_rows=" + minRows
-                + ", max_chunk_rows=" + maxRows + ", max_chunk_fraction=" + Checks.plain(maxChunkFraction) + "]";
+                + ", max_chunk_rows=" + maxRows + ", max_chunk_fraction=" + Checks.plain(bounds.maxChunkFraction)
+                + "]";
     }
 }
