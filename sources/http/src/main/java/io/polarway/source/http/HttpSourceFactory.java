@@ -62,7 +62,8 @@ public final class HttpSourceFactory implements SourceFactory {
                     "requests per second allowed to the API, retries included (0 = unlimited)")
             .validate(v -> v >= 0, "at least 0");
     static final OptionSpec<Integer> RATE_LIMIT_BURST = OptionSpec.intValue("rate_limit_burst", 1,
-                    "requests that may go at once before rate_limit_rps applies")
+                    "requests that may go at once before rate_limit_rps applies (a token bucket: a pause refills it, "
+                            + "up to this many)")
             .validate(v -> v >= 1, "at least 1");
     static final OptionSpec<String> OAUTH2_CLIENT_AUTH = OptionSpec.choice("oauth2_client_auth", "basic",
             "how OAuth2 client credentials reach the token endpoint: HTTP Basic (RFC 6749 §2.3.1) or form fields",

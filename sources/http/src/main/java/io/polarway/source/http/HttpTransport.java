@@ -2,7 +2,6 @@ package io.polarway.source.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import dev.failsafe.Execution;
-import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
 import io.polarway.api.Credentials;
 import io.polarway.api.Secret;
@@ -79,7 +78,7 @@ final class HttpTransport implements Closeable {
     private final PoolingHttpClientConnectionManager pool;
     private final CloseableHttpClient client;
     private final RetryPolicy<Object> retryPolicy;
-    private final RateLimiter<Object> rateLimiter;
+    private final TokenBucket rateLimiter;
     private final OAuth2Tokens tokens;
     private final Set<String> secretParams = new LinkedHashSet<>();
 
@@ -121,9 +120,7 @@ final class HttpTransport implements Closeable {
         this.client = b.build();
         this.retryPolicy = RetryPolicies.<Object>builder(settings.retry(), HttpTransport::retryable).build();
         this.rateLimiter = settings.rateLimitRps() > 0
-                ? RateLimiter.burstyBuilder(settings.rateLimitBurst(),
-                Duration.ofNanos((long) (settings.rateLimitBurst() * 1e9 / settings.rateLimitRps()))).build()
-                : null;
+                ? new TokenBucket(settings.rateLimitBurst(), settings.rateLimitRps(), System::nanoTime) : null;
         this.tokens = credentials instanceof Credentials.OAuth2 o
                 ? new OAuth2Tokens(o, settings.oauth2BasicAuth(), this::postToken, clock) : null;
     }
@@ -358,14 +355,15 @@ final class HttpTransport implements Closeable {
 
     private void acquirePermit(Where where) {
         if (rateLimiter == null) return;
-        long start = System.nanoTime();
+        long waitNanos = rateLimiter.reserve();
+        if (waitNanos <= 0) return;
         try {
-            rateLimiter.acquirePermit();
+            Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetworkException("interrupted while waiting for the rate limit", where, e, false);
         }
-        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        long waitedMs = waitNanos / 1_000_000;
         if (waitedMs > 0) stats.count("rate_limit_wait_ms", waitedMs);
     }
 

@@ -6,13 +6,17 @@ import io.polarway.error.AuthException;
 import io.polarway.source.http.StubServer.Recorded;
 import io.polarway.source.http.StubServer.Req;
 import io.polarway.source.http.StubServer.Resp;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,11 +26,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with exactly the requests it needs, each auth scheme puts its credentials where the API expects them, and OAuth2
  * tokens are fetched once, reused, and renewed once on 401.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one instance per class, so that @BeforeAll may call start()
 abstract class HttpContractSuite {
     protected Reading reading;
+    private StubServer server;
 
-    /** The server under test (started once per class by the subclass). */
-    protected abstract StubServer stubs();
+    /** Starts the server under test (once per class, stopped after it). */
+    protected abstract StubServer start();
+
+    @BeforeAll
+    void startServer() {
+        server = start();
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (server != null) server.close();
+    }
+
+    protected StubServer stubs() {
+        return server;
+    }
 
     @BeforeEach
     void setUpReading() {
@@ -140,6 +160,75 @@ abstract class HttpContractSuite {
         assertThat(r.ids()).containsExactlyElementsOf(Reading.range(0, 90));
         assertThat(s.received("/rows")).extracting(rec -> rec.query().get("offset"))
                 .containsExactly("0", "30", "60", "90");
+    }
+
+    @Test
+    void customPageParameterNamesAndFirstPageNumber() {
+        StubServer s = stubs();
+        // the server knows p (from 0) and size only: with the default names (page from 1, per_page) nothing matches
+        s.stub(Req.get("/list").query("p", "0").query("size", "10"), Resp.json(Reading.records(0, 10)));
+        s.stub(Req.get("/list").query("p", "1").query("size", "10"), Resp.json(Reading.records(10, 20)));
+        s.stub(Req.get("/list").query("p", "2").query("size", "10"), Resp.json(Reading.records(20, 25)));
+        s.stub(Req.get("/list").query("p", "3").query("size", "10"), Resp.json("[]"));
+
+        Reading.Result r = reading.readAll(config("/list").withOption("pagination", "page")
+                .withOption("page_param", "p").withOption("page_start", "0").withOption("page_size_param", "size")
+                .withOption("page_size", "10"), 100);
+        assertThat(r.ids()).containsExactlyElementsOf(Reading.range(0, 25));
+        // exactly these parameters, on every page: no default name sent besides the custom one
+        assertThat(s.received("/list")).extracting(Recorded::query).containsExactly(
+                Map.of("p", "0", "size", "10"), Map.of("p", "1", "size", "10"), Map.of("p", "2", "size", "10"),
+                Map.of("p", "3", "size", "10"));
+    }
+
+    @Test
+    void customOffsetParameterNames() {
+        StubServer s = stubs();
+        // the server knows skip and take only: with the default names (offset, limit) nothing matches
+        s.stub(Req.get("/rows").query("skip", "0").query("take", "20"), Resp.json(Reading.records(0, 20)));
+        s.stub(Req.get("/rows").query("skip", "20").query("take", "20"), Resp.json(Reading.records(20, 35)));
+        s.stub(Req.get("/rows").query("skip", "35").query("take", "20"), Resp.json("[]"));
+
+        Reading.Result r = reading.readAll(config("/rows").withOption("pagination", "offset")
+                .withOption("offset_param", "skip").withOption("page_size_param", "take")
+                .withOption("page_size", "20"), 100);
+        assertThat(r.ids()).containsExactlyElementsOf(Reading.range(0, 35));
+        assertThat(s.received("/rows")).extracting(Recorded::query).containsExactly(
+                Map.of("skip", "0", "take", "20"), Map.of("skip", "20", "take", "20"), Map.of("skip", "35", "take", "20"));
+    }
+
+    @Test
+    void extraQueryParametersGoOnEveryPageTheSourceBuilds() {
+        StubServer s = stubs();
+        // sort is also in the location: the query option replaces it; a value with a space and & stays one value
+        s.stub(Req.get("/events").query("sort", "desc").query("q", "red shoes & more").query("fixed", "1"),
+                Resp.json("{\"items\": " + Reading.records(0, 3) + ", \"next\": \"c1\"}"));
+        s.stub(Req.get("/events").query("sort", "desc").query("q", "red shoes & more").query("fixed", "1")
+                .query("cursor", "c1"), Resp.json("{\"items\": " + Reading.records(3, 6) + ", \"next\": null}"));
+
+        Reading.Result r = reading.readAll(config("/events?fixed=1&sort=asc").withOption("pagination", "cursor")
+                .withOption("records_pointer", "/items").withOption("cursor_pointer", "/next")
+                .withOption("query", "{\"sort\": \"desc\", \"q\": \"red shoes & more\"}"), 100);
+        assertThat(r.ids()).containsExactlyElementsOf(Reading.range(0, 6));
+        // the cursor page is built from the first page's request, so it keeps the extra parameters
+        assertThat(s.received("/events")).extracting(Recorded::query).containsExactly(
+                Map.of("fixed", "1", "sort", "desc", "q", "red shoes & more"),
+                Map.of("fixed", "1", "sort", "desc", "q", "red shoes & more", "cursor", "c1"));
+    }
+
+    @Test
+    void extraQueryParametersInTheAmpersandFormAndANextLinkFollowedAsGiven() {
+        StubServer s = stubs();
+        s.stub(Req.get("/feed").query("api_version", "2").query("lang", "en"), Resp.json(Reading.records(0, 2))
+                .header("Link", "</feed?token=t2>; rel=\"next\""));
+        s.stub(Req.get("/feed").query("token", "t2"), Resp.json(Reading.records(2, 4)));
+
+        Reading.Result r = reading.readAll(config("/feed").withOption("query", "api_version=2&lang=en"), 100);
+        assertThat(r.ids()).containsExactly(0L, 1L, 2L, 3L);
+        // a next link is the server's whole URL for the next page (it may be signed or carry its own state): the
+        // source sends it as it is, adding nothing, so the extra parameters are on the first page only
+        assertThat(s.received("/feed")).extracting(Recorded::query).containsExactly(
+                Map.of("api_version", "2", "lang", "en"), Map.of("token", "t2"));
     }
 
     private void protectedEndpoint(Req authorized) {

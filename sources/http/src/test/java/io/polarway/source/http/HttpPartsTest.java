@@ -13,7 +13,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Pure logic: Link headers, URL origins and redaction, the streaming body walker, the loop-guard key. */
+/** Pure logic: Link headers, URL origins and redaction, the streaming body walker, the loop-guard key, the rate limit. */
 class HttpPartsTest {
 
     @Test
@@ -88,6 +88,22 @@ class HttpPartsTest {
                 .isEqualTo("{\"q\":1,\"cursor\":\"c\"}");
         assertThat(p.idempotent()).isFalse();
         assertThat(a.idempotent()).isTrue();
+    }
+
+    @Test
+    void theTokenBucketLetsTheBurstGoThenSpacesAndRefillsOnlyUpToTheBurst() {
+        long[] now = {0};
+        TokenBucket bucket = new TokenBucket(3, 10, () -> now[0]); // a permit per 100 ms
+        assertThat(List.of(bucket.reserve(), bucket.reserve(), bucket.reserve())).containsOnly(0L);
+        assertThat(bucket.reserve()).isEqualTo(100_000_000L); // promised ahead, in order
+        assertThat(bucket.reserve()).isEqualTo(200_000_000L);
+        now[0] = 200_000_000L; // both promised permits are used up: the bucket is empty, not refilled
+        assertThat(bucket.reserve()).isEqualTo(100_000_000L);
+        now[0] += 60_000_000_000L; // a minute's pause refills the burst, no more
+        assertThat(List.of(bucket.reserve(), bucket.reserve(), bucket.reserve())).containsOnly(0L);
+        assertThat(bucket.reserve()).isEqualTo(100_000_000L);
+        now[0] += 50_000_000L; // half a permit later: the rest of the wait
+        assertThat(bucket.reserve()).isEqualTo(150_000_000L);
     }
 
     @Test

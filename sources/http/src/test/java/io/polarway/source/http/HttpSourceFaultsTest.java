@@ -3,6 +3,7 @@ package io.polarway.source.http;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.polarway.api.SourceConfig;
+import io.polarway.error.AuthException;
 import io.polarway.error.ConnectorException;
 import io.polarway.error.NetworkException;
 import io.polarway.error.ParseException;
@@ -10,10 +11,6 @@ import io.polarway.error.Where;
 import io.polarway.source.http.StubServer.Recorded;
 import io.polarway.source.http.StubServer.Req;
 import io.polarway.source.http.StubServer.Resp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.ZoneOffset;
@@ -29,34 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * slow and stalled bodies, malformed JSON. Every record arrives exactly once and the number of requests (read from the
  * server's journal) is exactly what the retry settings allow.
  */
-class HttpSourceFaultsTest {
-    private static WireMockStubs wm;
-    private Reading reading;
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockStubs();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (wm != null) wm.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        wm.reset();
-        reading = new Reading();
-    }
-
-    @AfterEach
-    void tearDown() {
-        reading.close();
-    }
-
-    private static SourceConfig config(String path) {
-        return SourceConfig.of(wm.url(path)).withOption("retry_delay_ms", "1").withOption("retry_jitter", "0");
-    }
+class HttpSourceFaultsTest extends WireMockReading {
 
     private static Resp status(int code) {
         return Resp.status(code);
@@ -88,6 +58,70 @@ class HttpSourceFaultsTest {
                 .isInstanceOfSatisfying(ConnectorException.class, e -> assertThat(e.isRetryable()).isFalse())
                 .hasMessageContaining("HTTP 404");
         assertThat(wm.received("/missing")).hasSize(1);
+    }
+
+    @Test
+    void aBadRequestAndAForbiddenAreNotRetriedAndNameTheUrl() {
+        // 400: the request is wrong, 403: the credentials are not enough; another try gives the same answer
+        wm.stub(Req.get("/bad"), status(400));
+        String bad = wm.url("/bad?q=1");
+        assertThatThrownBy(() -> reading.readAll(config("/bad?q=1"), 10))
+                .isInstanceOfSatisfying(ConnectorException.class, e -> {
+                    assertThat(e.isRetryable()).isFalse();
+                    assertThat(e.where().orElseThrow().resource()).isEqualTo(bad);
+                })
+                .hasMessageContaining("HTTP 400").hasMessageContaining(bad).hasMessageNotContaining("attempts");
+        assertThat(wm.received("/bad")).hasSize(1);
+
+        wm.stub(Req.get("/forbidden"), status(403));
+        String forbidden = wm.url("/forbidden");
+        assertThatThrownBy(() -> reading.readAll(config("/forbidden")
+                .withCredentials(io.polarway.api.Credentials.Bearer.of("tok")), 10))
+                .isInstanceOfSatisfying(AuthException.class, e -> {
+                    assertThat(e.isRetryable()).isFalse();
+                    assertThat(e.where().orElseThrow().resource()).isEqualTo(forbidden);
+                })
+                .hasMessageContaining("HTTP 403").hasMessageContaining(forbidden).hasMessageNotContaining("attempts");
+        assertThat(wm.received("/forbidden")).hasSize(1);
+    }
+
+    @Test
+    void retryDelaysGrowByTheMultiplier() {
+        wm.stubSequence(Req.get("/backoff"), List.of(status(503), status(503), status(503),
+                Resp.json(Reading.records(0, 2))));
+        Reading.Result r = reading.readAll(config("/backoff").withOption("retry_delay_ms", "100")
+                .withOption("retry_multiplier", "2").withOption("retry_attempts", "3"), 10);
+        assertThat(r.ids()).containsExactly(0L, 1L);
+        List<Long> gaps = gaps(wm.received("/backoff"));
+        // 100, 200, 400 ms: a sleep is never shorter (5 ms for the journal's millisecond dates); the upper bounds are
+        // loose for a loaded machine, yet a constant delay (100, 100, 100) fails the lower ones and a delay squared
+        // (100, 400, 1600) the upper ones
+        assertThat(gaps).hasSize(3);
+        assertThat(gaps.get(0)).isBetween(95L, 100L + 500);
+        assertThat(gaps.get(1)).isBetween(195L, 200L + 500);
+        assertThat(gaps.get(2)).isBetween(395L, 400L + 500);
+        assertThat(r.counter("http_retries")).isEqualTo(3);
+    }
+
+    @Test
+    void retryDelaysStopGrowingAtTheMaximumDelay() {
+        wm.stubSequence(Req.get("/backoff"), List.of(status(503), status(503), status(503),
+                Resp.json(Reading.records(0, 2))));
+        reading.readAll(config("/backoff").withOption("retry_delay_ms", "100").withOption("retry_multiplier", "10")
+                .withOption("retry_max_delay_ms", "150"), 10);
+        List<Long> gaps = gaps(wm.received("/backoff"));
+        // 100, then 1000 and 10000 capped to 150
+        assertThat(gaps).hasSize(3);
+        assertThat(gaps.get(0)).isBetween(95L, 100L + 500);
+        assertThat(gaps.get(1)).isBetween(145L, 150L + 500);
+        assertThat(gaps.get(2)).isBetween(145L, 150L + 500);
+    }
+
+    /** Milliseconds between consecutive requests, as the server logged them. */
+    private static List<Long> gaps(List<Recorded> got) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (int i = 1; i < got.size(); i++) out.add(got.get(i).atMillis() - got.get(i - 1).atMillis());
+        return out;
     }
 
     @Test
@@ -187,22 +221,63 @@ class HttpSourceFaultsTest {
         assertThat(wm.received("/search")).hasSize(2);
     }
 
-    @Test
-    void theRateLimitSpacesRequests() {
-        int pages = 12;
+    /**
+     * Reads {@code pages} pages of 10 records, chained by Link headers, under a rate limit, the first page answered
+     * after {@code firstDelayMs}; returns the arrival times in milliseconds after the first request.
+     */
+    private List<Long> readRateLimited(String path, int pages, int firstDelayMs, int rps, int burst) {
         for (int p = 1; p <= pages; p++) {
             Resp page = Resp.json(Reading.records(p * 10, p * 10 + 10));
-            if (p < pages) page = page.header("Link", "</paged?p=" + (p + 1) + ">; rel=\"next\"");
-            wm.stub(p == 1 ? Req.get("/paged") : Req.get("/paged").query("p", "" + p), page);
+            if (p < pages) page = page.header("Link", "<" + path + "?p=" + (p + 1) + ">; rel=\"next\"");
+            wm.stub(p == 1 ? Req.get(path) : Req.get(path).query("p", "" + p),
+                    WireMockStubs.response(page).withFixedDelay(p == 1 ? firstDelayMs : 0));
         }
-        Reading.Result r = reading.readAll(config("/paged").withOption("rate_limit_rps", "10")
-                .withOption("rate_limit_burst", "3"), 1000);
+        Reading.Result r = reading.readAll(config(path).withOption("rate_limit_rps", "" + rps)
+                .withOption("rate_limit_burst", "" + burst), 1000);
         assertThat(r.rows()).hasSize(pages * 10);
-        List<Recorded> got = wm.received("/paged");
-        assertThat(got).hasSize(pages);
-        // 12 requests at 10/s with bursts of 3: four windows of 0.3 s, so at least 0.9 s from first to last
-        assertThat(got.get(pages - 1).atMillis() - got.get(0).atMillis()).isGreaterThanOrEqualTo(800);
         assertThat(r.counter("rate_limit_wait_ms")).isPositive();
+        List<Recorded> got = wm.received(path);
+        assertThat(got).hasSize(pages);
+        return got.stream().map(rec -> rec.atMillis() - got.get(0).atMillis()).toList();
+    }
+
+    /**
+     * The rate limit's contract, checked on every interval between two arrivals: requests {@code a+1..b} took their
+     * permits within it (each page's request waits for the page before it, so its permit follows the previous arrival),
+     * so it holds at most {@code burst} plus {@code rps} per second of its length, plus request {@code a}. A slow machine
+     * only spreads requests out, so this holds under any load; 2 ms cover the journal's millisecond dates.
+     */
+    private static void assertBurstPlusRate(List<Long> at, int burst, double rps) {
+        for (int a = 0; a < at.size(); a++) {
+            for (int b = a + 1; b < at.size(); b++) {
+                long ms = at.get(b) - at.get(a);
+                assertThat((double) (b - a + 1)).as("requests %d to %d arrived within %d ms: %s", a + 1, b + 1, ms, at)
+                        .isLessThanOrEqualTo(1 + burst + rps * (ms + 2) / 1000.0);
+            }
+        }
+    }
+
+    @Test
+    void theRateLimitLetsABurstGoAtOnceThenKeepsTheRate() {
+        List<Long> at = readRateLimited("/paged", 10, 0, 4, 4);
+        // the first 4 wait only for each other's pages; spaced at 4/s they would span 750 ms
+        assertThat(at.get(3)).as("%s", at).isLessThan(400);
+        // requests 2 to 10 asked after the first arrived: 4 of them from the bucket, 5 at 4/s, so 1.25 s at least
+        // however fast the server (a limiter that ignored the rate, or gave 5 at once, would be faster)
+        assertThat(at.get(9)).as("%s", at).isGreaterThanOrEqualTo(1_250 - 2);
+        assertBurstPlusRate(at, 4, 4);
+    }
+
+    @Test
+    void aBurstAfterASlowPageStillKeepsToBurstPlusRate() {
+        // permits refill while the first page is slow, up to the burst and no further: after it, 10 requests go at
+        // once and the rest at 5/s. A limiter that hands out `burst` permits per fixed period (burst / rps = 2 s)
+        // lets the 9 permits left in the period the slow page ended in go, then a whole new burst when the period
+        // ends: 19 requests within a second, which an API limiting with a token bucket answers with 429
+        List<Long> at = readRateLimited("/slow-first", 20, 1_000, 5, 10);
+        assertBurstPlusRate(at, 10, 5);
+        // the 19 requests after the first: 10 from the refilled bucket, 9 at 5/s
+        assertThat(at.get(19)).as("%s", at).isGreaterThanOrEqualTo(1_800 - 2);
     }
 
     @Test

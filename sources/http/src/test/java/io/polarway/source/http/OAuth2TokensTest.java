@@ -9,9 +9,6 @@ import io.polarway.error.AuthException;
 import io.polarway.format.TextFormats;
 import io.polarway.source.http.StubServer.Req;
 import io.polarway.source.http.StubServer.Resp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -26,8 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The OAuth2 token lifecycle against a real token endpoint (WireMock), with the clock under the test's control. */
-class OAuth2TokensTest {
-    private static WireMockStubs wm;
+class OAuth2TokensTest extends WireMockReading {
 
     /** A clock the test moves. */
     static final class MutableClock extends Clock {
@@ -47,21 +43,6 @@ class OAuth2TokensTest {
         public Instant instant() {
             return now;
         }
-    }
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockStubs();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (wm != null) wm.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        wm.reset();
     }
 
     private static HttpTransport transport(Credentials c, MutableClock clock, Map<String, String> options) {
