@@ -109,8 +109,9 @@ final class ValueType {
     static ValueType ofDecimal(BigDecimal bd) {
         BigDecimal s = bd.stripTrailingZeros();
         int scale = Math.max(0, s.scale());
-        if (scale == 0 && s.precision() - s.scale() <= 18) {
-            // an integral value that fits a long stays INT64 (DynamoDB numbers arrive as decimals)
+        if (scale == 0 && s.precision() - s.scale() <= 19) {
+            // an integral value that fits a long stays INT64 (DynamoDB numbers arrive as decimals); a long has up
+            // to 19 digits, and longValueExact sorts out the 19-digit values past Long.MAX_VALUE/MIN_VALUE
             try {
                 s.longValueExact();
                 return INT64;

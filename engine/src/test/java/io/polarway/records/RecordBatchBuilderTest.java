@@ -123,11 +123,24 @@ class RecordBatchBuilderTest {
             assertThat(n.getObject(1)).isEqualByComparingTo("7");
             assertThat(n.getObject(2)).isEqualByComparingTo("0.125");
         }
-        // integral decimals that fit a long are int64
+        // integral decimals that fit a long are int64, the 19-digit extremes and 1E+18 included
         RecordBatchBuilder c = RecordBatchBuilder.builder("ddb").build();
         c.add(Map.of("n", new BigDecimal("42")), null);
+        c.add(Map.of("n", new BigDecimal("9223372036854775807")), null);
+        c.add(Map.of("n", new BigDecimal("-9223372036854775808")), null);
+        c.add(Map.of("n", new BigDecimal("1E+18")), null);
         try (VectorSchemaRoot root = c.build(allocator, 10)) {
-            assertThat(((BigIntVector) root.getVector("n")).get(0)).isEqualTo(42);
+            BigIntVector n = (BigIntVector) root.getVector("n");
+            assertThat(List.of(n.get(0), n.get(1), n.get(2), n.get(3)))
+                    .containsExactly(42L, Long.MAX_VALUE, Long.MIN_VALUE, 1_000_000_000_000_000_000L);
+        }
+        // one past a long is a decimal
+        RecordBatchBuilder d = RecordBatchBuilder.builder("ddb").build();
+        d.add(Map.of("n", new BigDecimal("9223372036854775808")), null);
+        try (VectorSchemaRoot root = d.build(allocator, 10)) {
+            DecimalVector n = (DecimalVector) root.getVector("n");
+            assertThat(n.getScale()).isZero();
+            assertThat(n.getObject(0)).isEqualByComparingTo("9223372036854775808");
         }
     }
 

@@ -31,8 +31,7 @@ class DynamoDbBackpressureTest {
 
     @BeforeAll
     static void seed() {
-        tables = Local.tables();
-        tables.items(TABLE, N);
+        tables = Local.tables(TABLE, N);
     }
 
     @Test

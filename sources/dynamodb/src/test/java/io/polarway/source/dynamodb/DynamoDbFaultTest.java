@@ -45,8 +45,7 @@ class DynamoDbFaultTest {
 
     @BeforeAll
     static void seed() {
-        tables = Local.tables();
-        tables.items(TABLE, N);
+        tables = Local.tables(TABLE, N);
     }
 
     @BeforeEach

@@ -327,8 +327,7 @@ class DynamoDbScanTest {
         RowChecker rows = new RowChecker();
         for (int p = 0; p < ItemTable.PARTITIONS; p++) {
             String pk = ItemTable.pk(p);
-            SourceConfig config = config().withOption("operation", "query").withOption("key_condition", "pk = :p")
-                    .withOption("expression_attribute_values", "{\":p\": \"" + pk + "\"}")
+            SourceConfig config = Local.query(config(), pk)
                     .withOption("projection", "id, pk")
                     .withOption("limit", "1000");
             try (StreamingSource source = Local.open(config)) {

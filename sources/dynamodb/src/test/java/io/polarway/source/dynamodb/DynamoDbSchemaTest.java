@@ -25,8 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -48,26 +46,18 @@ class DynamoDbSchemaTest {
 
     @BeforeAll
     static void seed() {
-        tables = Local.tables();
-        ItemTable.createPlain(tables.client(), TABLE);
+        tables = Local.plainTable(TABLE);
         ItemTable.seed(tables.client(), TABLE, LATE_ITEMS, 3, DynamoDbSchemaTest::lateItem);
         ItemTable.seed(tables.client(), TABLE, MISMATCH_ITEMS, 3, DynamoDbSchemaTest::mismatchItem);
         ItemTable.seed(tables.client(), TABLE, 10, 1, i -> {
-            Map<String, AttributeValue> m = key("clash", i);
+            Map<String, AttributeValue> m = Local.key("clash", i);
             m.put("_extra", AttributeValue.fromS("mine-" + i));
             return m;
         });
     }
 
-    private static Map<String, AttributeValue> key(String pk, long i) {
-        Map<String, AttributeValue> m = new LinkedHashMap<>();
-        m.put("pk", AttributeValue.fromS(pk));
-        m.put("sk", AttributeValue.fromN(Long.toString(i)));
-        return m;
-    }
-
     static Map<String, AttributeValue> lateItem(long i) {
-        Map<String, AttributeValue> m = key("late", i);
+        Map<String, AttributeValue> m = Local.key("late", i);
         m.put("name", AttributeValue.fromS("n-" + i));
         if (i >= LATE_FROM) m.put("late", AttributeValue.fromS("L-" + i));
         Map<String, AttributeValue> deep = new LinkedHashMap<>();
@@ -78,16 +68,14 @@ class DynamoDbSchemaTest {
     }
 
     static Map<String, AttributeValue> mismatchItem(long i) {
-        Map<String, AttributeValue> m = key("mismatch", i);
+        Map<String, AttributeValue> m = Local.key("mismatch", i);
         m.put("amount", AttributeValue.fromN(i == MISMATCH_AT ? "1.5" : Long.toString(i)));
         return m;
     }
 
     /** A query of one partition, in sort-key order, with a 100-item schema sample. */
     private static SourceConfig query(String partition) {
-        return Local.config(tables.endpoint(), TABLE).withOption("operation", "query")
-                .withOption("key_condition", "pk = :p")
-                .withOption("expression_attribute_values", "{\":p\": \"" + partition + "\"}")
+        return Local.query(Local.config(tables.endpoint(), TABLE), partition)
                 .withOption("infer_schema_length", "100")
                 .withOption("limit", "400");
     }
@@ -96,22 +84,11 @@ class DynamoDbSchemaTest {
         return schema.getFields().stream().map(Field::getName).toList();
     }
 
-    private static long readAll(StreamingSource source, int rows, Consumer<Chunk> each) {
-        long n = 0;
-        for (Optional<Chunk> c; (c = source.readChunk(rows)).isPresent(); ) {
-            try (Chunk chunk = c.get()) {
-                n += chunk.rowCount();
-                each.accept(chunk);
-            }
-        }
-        return n;
-    }
-
     @Test
     void attributesFirstSeenAfterTheSampleAreCollectedAsJsonByDefault() {
         try (StreamingSource source = Local.open(query("late").withOption("projection", "pk, sk, #n, late")
                 .withOption("expression_attribute_names", "{\"#n\": \"name\"}"))) {
-            long rows = readAll(source, 256, chunk -> {
+            long rows = Local.count(source, 256, chunk -> {
                 BigIntVector sk = (BigIntVector) chunk.root().getVector("sk");
                 VarCharVector extra = (VarCharVector) chunk.root().getVector("_extra");
                 for (int r = 0; r < chunk.rowCount(); r++) {
@@ -132,7 +109,7 @@ class DynamoDbSchemaTest {
                 .withOption("unknown_fields", "error"))) {
             long[] rows = {0};
             SchemaException e = catchThrowableOfType(SchemaException.class,
-                    () -> rows[0] = readAll(source, 100, c -> { }));
+                    () -> rows[0] = Local.count(source, 100, c -> { }));
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).contains("'late'").contains("first 100 items").contains("unknown_fields=collect");
             assertThat(e.where()).hasValueSatisfying(w -> {
@@ -147,7 +124,7 @@ class DynamoDbSchemaTest {
     void unknownFieldsIgnoreDropsAndCounts() {
         try (StreamingSource source = Local.open(query("late").withOption("projection", "pk, sk, late")
                 .withOption("unknown_fields", "ignore"))) {
-            assertThat(readAll(source, 500, c -> { })).isEqualTo(LATE_ITEMS);
+            assertThat(Local.count(source, 500, c -> { })).isEqualTo(LATE_ITEMS);
             assertThat(names(source.metadata().schema())).containsExactly("pk", "sk");
             assertThat(source.stats().counters().get("unknown_fields_dropped")).isEqualTo(LATE_ITEMS - LATE_FROM);
         }
@@ -158,7 +135,7 @@ class DynamoDbSchemaTest {
         try (StreamingSource source = Local.open(query("late").withOption("projection", "pk, sk, late")
                 .withOption("infer_schema_length", "3000").withOption("unknown_fields", "error"))) {
             List<String> late = new ArrayList<>();
-            readAll(source, 1_000, c -> {
+            Local.count(source, 1_000, c -> {
                 VarCharVector v = (VarCharVector) c.root().getVector("late");
                 for (int r = 0; r < c.rowCount(); r++) if (!v.isNull(r)) late.add(v.getObject(r).toString());
             });
@@ -172,7 +149,7 @@ class DynamoDbSchemaTest {
         try (StreamingSource source = Local.open(query("mismatch"))) {
             long[] rows = {0};
             SchemaException e = catchThrowableOfType(SchemaException.class,
-                    () -> readAll(source, 100, c -> rows[0] += c.rowCount()));
+                    () -> Local.count(source, 100, c -> rows[0] += c.rowCount()));
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).contains("'amount'").contains("int64").contains("1.5");
             assertThat(e.where()).hasValueSatisfying(w -> assertThat(w.offset()).isEqualTo(MISMATCH_AT));
@@ -184,7 +161,7 @@ class DynamoDbSchemaTest {
     void anExplicitSchemaCoercesAndCollectsTheRest() {
         try (StreamingSource source = Local.open(query("mismatch")
                 .withOption("schema", "{\"sk\": \"int32\", \"amount\": \"decimal(12,1)\"}"))) {
-            long rows = readAll(source, 700, chunk -> {
+            long rows = Local.count(source, 700, chunk -> {
                 IntVector sk = (IntVector) chunk.root().getVector("sk");
                 DecimalVector amount = (DecimalVector) chunk.root().getVector("amount");
                 VarCharVector extra = (VarCharVector) chunk.root().getVector("_extra");
@@ -216,14 +193,12 @@ class DynamoDbSchemaTest {
             });
             Schema arrow = new Schema(List.of(Field.nullable("sk", new ArrowType.Int(64, true)),
                     Field.nullable("late", ArrowType.Utf8.INSTANCE)));
-            SourceConfig config = Local.config(proxy.endpoint(), TABLE).withOption("operation", "query")
-                    .withOption("key_condition", "pk = :p")
-                    .withOption("expression_attribute_values", "{\":p\": \"late\"}")
+            SourceConfig config = Local.query(Local.config(proxy.endpoint(), TABLE), "late")
                     .withOption("schema", "[{\"name\": \"sk\", \"type\": \"int64\"}, "
                             + "{\"name\": \"late\", \"type\": \"utf8\"}]")
                     .withOption("unknown_fields", "ignore");
             try (StreamingSource source = Local.open(config)) {
-                assertThat(readAll(source, 1_000, c -> assertThat(c.root().getFieldVectors()).hasSize(2)))
+                assertThat(Local.count(source, 1_000, c -> assertThat(c.root().getFieldVectors()).hasSize(2)))
                         .isEqualTo(LATE_ITEMS);
                 assertThat(source.metadata().schema()).isEqualTo(arrow);
                 assertThat(source.stats().counters()).doesNotContainKey("unknown_fields_dropped");
@@ -238,14 +213,14 @@ class DynamoDbSchemaTest {
     void aMapGainingAKeyAfterTheSampleFailsAsStructButNotAsJson() {
         SourceConfig config = query("late").withOption("projection", "pk, sk, deep");
         try (StreamingSource source = Local.open(config)) {
-            SchemaException e = catchThrowableOfType(SchemaException.class, () -> readAll(source, 500, c -> { }));
+            SchemaException e = catchThrowableOfType(SchemaException.class, () -> Local.count(source, 500, c -> { }));
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).contains("deep.y");
             assertThat(e.where()).hasValueSatisfying(w -> assertThat(w.offset()).isBetween(2_000L, 2_500L));
         }
         try (StreamingSource source = Local.open(config.withOption("nested_mode", "json"))) {
             List<String> deep = new ArrayList<>();
-            readAll(source, 500, c -> {
+            Local.count(source, 500, c -> {
                 FieldVector v = c.root().getVector("deep");
                 for (int r = 0; r < c.rowCount(); r++) deep.add(v.getObject(r).toString());
             });
@@ -264,7 +239,7 @@ class DynamoDbSchemaTest {
         }
         try (StreamingSource source = Local.open(query("clash").withOption("extra_column", "_unknown"))) {
             List<String> mine = new ArrayList<>();
-            readAll(source, 100, c -> {
+            Local.count(source, 100, c -> {
                 FieldVector v = c.root().getVector("_extra");
                 for (int r = 0; r < c.rowCount(); r++) mine.add(v.getObject(r).toString());
             });
