@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * polls without pause, so the group membership survives however long the stream is paused (every poll resets
  * {@code max.poll.interval.ms}); puts what it fetches into the {@link RecordBuffer}; pauses every assigned partition
  * when the buffer passes {@code buffer_max_bytes} (or a quarter of it while memory is above the pause mark) and
- * resumes them at half of it; commits the offsets of released chunks (asynchronously after each poll, synchronously
- * before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
+ * resumes them at half of it; commits the offsets of released chunks (asynchronously after each poll, or every
+ * {@code commit_interval_ms}; synchronously before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
  * end offset seen at start and says when all of its partitions have ({@link RecordBuffer#setFetchedToEnd}: the end
  * lives in the buffer, so that a revocation withdraws it in the same step as it drops the revoked partitions'
  * records, and the reader never takes a buffer emptied by a rebalance for the end of the stream). A decoder that
@@ -180,8 +180,14 @@ final class KafkaPoller implements Runnable {
 
     private void loop() {
         Duration pollTimeout = Duration.ofMillis(settings.pollTimeoutMillis);
+        long commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.commitIntervalMillis);
+        long lastCommitNanos = System.nanoTime();
         while (!stopping) {
-            commit(false, null);
+            long now = System.nanoTime();
+            if (now - lastCommitNanos >= commitIntervalNanos) {
+                commit(false, null);
+                lastCommitNanos = now;
+            }
             flowControl();
             ConsumerRecords<byte[], byte[]> records;
             try {

@@ -27,7 +27,7 @@ import static io.polarway.source.kafka.KafkaSourceFactory.*;
  * Immutable. {@link #toString()} never shows credentials or pass-through properties.
  */
 final class KafkaSettings {
-    enum Format { JSON, STRING, BYTES }
+    enum Format { JSON, CSV, STRING, BYTES }
 
     /** Bounds of the default {@code buffer_max_bytes}: budget/16 clamped to [1 MiB, 64 MiB]. */
     static final long MIN_DEFAULT_BUFFER_BYTES = 1L << 20;
@@ -45,6 +45,7 @@ final class KafkaSettings {
     final long idleTimeoutMillis;
     final long lingerMillis;
     final long pollTimeoutMillis;
+    final long commitIntervalMillis;
     final long requestTimeoutMillis;
     final String keyColumn;
     final boolean keyAsBytes;
@@ -57,6 +58,11 @@ final class KafkaSettings {
     final NestedMode nested;
     final UnknownFields unknownFields;
     final boolean skipBadRecords;
+    /** With {@code format=csv}: the value columns, in field order (else empty). */
+    final List<CsvValues.Column> csvColumns;
+    final char csvDelimiter;
+    final char csvQuote;
+    final List<String> csvNullValues;
     final long bufferMaxBytes;
     final long fetchMaxBytes;
     final long maxPartitionFetchBytes;
@@ -96,6 +102,7 @@ final class KafkaSettings {
         this.idleTimeoutMillis = o.get(IDLE_TIMEOUT_MS);
         this.lingerMillis = o.get(LINGER_MS);
         this.pollTimeoutMillis = o.get(POLL_TIMEOUT_MS);
+        this.commitIntervalMillis = o.get(COMMIT_INTERVAL_MS);
         this.requestTimeoutMillis = o.get(REQUEST_TIMEOUT_MS);
         this.keyColumn = o.get(KEY_COLUMN).trim();
         this.keyAsBytes = o.get(KEY_FORMAT).equals("bytes");
@@ -109,6 +116,24 @@ final class KafkaSettings {
         this.nested = o.get(NESTED).equals("json") ? NestedMode.JSON_STRING : NestedMode.STRUCT;
         this.unknownFields = o.get(UNKNOWN_FIELDS).equals("ignore") ? UnknownFields.IGNORE : UnknownFields.ERROR;
         this.skipBadRecords = o.get(BAD_RECORDS).equals("skip");
+        this.csvDelimiter = o.get(DELIMITER);
+        this.csvQuote = o.get(QUOTE_CHAR);
+        this.csvNullValues = o.get(NULL_VALUES).stream().filter(v -> !v.isEmpty()).toList();
+        if (format == Format.CSV) {
+            this.csvColumns = CsvValues.columns(o.find(CSV_COLUMNS).orElse(null), o.find(SCHEMA).orElse(null));
+            if (csvDelimiter == csvQuote) {
+                throw new ConfigException(QUOTE_CHAR.key(), "delimiter and quote_char are both '" + csvQuote + "'",
+                        List.of(), null);
+            }
+        } else {
+            this.csvColumns = List.of();
+            for (var spec : CSV_OPTIONS) {
+                if (o.isSet(spec)) {
+                    throw new ConfigException(spec.key(), "option '" + spec.key() + "' applies to format=csv only "
+                            + "(format is " + format.name().toLowerCase(Locale.ROOT) + ")", List.of(), null);
+                }
+            }
+        }
         checkColumnNames();
 
         // Fetch memory follows the budget: the buffer is a sixteenth of it, a fetch at most half the buffer shared
@@ -192,9 +217,16 @@ final class KafkaSettings {
             }
             names.add(c);
         }
-        if (format != Format.JSON && names.contains(valueColumn)) {
+        if ((format == Format.STRING || format == Format.BYTES) && names.contains(valueColumn)) {
             throw new ConfigException(VALUE_COLUMN.key(), "value_column '" + valueColumn
                     + "' is also a metadata column name", List.of(), null);
+        }
+        for (CsvValues.Column c : csvColumns) {
+            if (names.contains(c.name())) {
+                throw new ConfigException(null, "CSV column '" + c.name() + "' is also a metadata column name: "
+                        + "rename that one (key_column, partition_column, offset_column, timestamp_column, "
+                        + "topic_column)", List.of(), null);
+            }
         }
     }
 

@@ -52,10 +52,10 @@ import java.util.Set;
  * The source holds at most: the buffer ({@code buffer_max_bytes}, default budget/16 within [1 MiB, 64 MiB], plus the
  * records of one poll: {@code max_poll_records}), the consumer's fetch buffers ({@code fetch_max_bytes} per broker,
  * default half the buffer divided by the brokers listed; {@code max_partition_fetch_bytes} ≤ 1 MiB per partition),
- * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON: once the schema is
- * inferred, JSON values are parsed on the reading thread straight into that chunk's Arrow vectors, allocated from the
- * budget, rather than held as records). Records larger than the fetch sizes are still fetched one at a time, as Kafka
- * does.
+ * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON or CSV: once the
+ * schema is inferred, values are parsed on the reading thread straight into that chunk's Arrow vectors, allocated
+ * from the budget, rather than held as records). Records larger than the fetch sizes are still fetched one at a
+ * time, as Kafka does.
  *
  * <h2>End</h2>
  * By default the stream runs until stopped ({@link #close()}, {@link #requestStop()}). {@code stop_at_end=true} ends
@@ -70,8 +70,9 @@ import java.util.Set;
  * {@code _topic} (utf8, for several topics), {@code _key} (utf8 or binary), {@code _partition} (int32),
  * {@code _offset} (int64), {@code _timestamp} (timestamp[ms, UTC]) — each renamed or dropped by option — then the
  * value: the fields of a JSON object ({@code format=json}, schema inferred from the first
- * {@code infer_schema_length} records), or one {@code value} column ({@code format=string}: utf8, bytes not
- * validated; {@code format=bytes}: binary).
+ * {@code infer_schema_length} records), the fields of a CSV record ({@code format=csv}: named by {@code csv_columns}
+ * or {@code schema}, typed by {@code schema} or inferred likewise), or one {@code value} column
+ * ({@code format=string}: utf8, bytes not validated; {@code format=bytes}: binary).
  *
  * <p>One reading thread at a time, like every source; {@link #stats()}, {@link #assignment()} and
  * {@link #requestStop()} from any thread.
@@ -228,16 +229,18 @@ public final class KafkaSource implements StreamingSource {
             long lingerDeadline = 0;
             boolean lingering = false;
             while (true) {
-                PolarwayException failure = poller.failure();
                 int want = Math.max(rows, decoder.wantsMoreForInference() ? settings.inferSchemaLength : 0);
                 buffer.takeInto(incoming, want - pendingRows());
-                offerIncoming();
+                boolean badRecordFirst = offerIncoming();
                 int pending = decoder.pendingRows();
-                if (pending >= rows && !decoder.wantsMoreForInference()) break;
+                if (badRecordFirst || pending >= rows && !decoder.wantsMoreForInference()) break;
                 // The end and the buffer's emptiness are read together (one lock): a rebalance that drops buffered
                 // records withdraws the end in the same step, so an emptied buffer is never taken for the end.
                 boolean ended = stopRequested || settings.stopAtEnd && buffer.drainedToEnd()
                         || !poller.isRunning() && buffer.isEmpty();
+                // Read after isRunning(): the consumer's thread sets its failure before it stops, so a consumer seen
+                // stopped by a failure is never taken for the end of the stream.
+                PolarwayException failure = poller.failure();
                 if (failure != null && buffer.isEmpty()) {
                     if (pending == 0) throw failure;
                     break; // deliver what was read before the failure; the next call throws it
@@ -287,19 +290,29 @@ public final class KafkaSource implements StreamingSource {
             return root;
         }
 
-        /** Offers taken records to the decoder; a bad value fails (or, with {@code bad_records=skip}, is skipped). */
-        private void offerIncoming() {
+        /**
+         * Offers taken records to the decoder; a bad value fails (or, with {@code bad_records=skip}, is skipped). The
+         * bad record stays first, so the error repeats and nothing is skipped; the rows offered before it are
+         * delivered first.
+         *
+         * @return true when a bad record waits first behind rows to deliver (build them; the next read fails)
+         */
+        private boolean offerIncoming() {
             for (Entry e; (e = incoming.peekFirst()) != null; ) {
                 try {
                     decoder.offer(e);
                     offered.addLast(e);
                 } catch (ParseException ex) {
-                    if (!settings.skipBadRecords) throw ex; // stays first: the error repeats, nothing is skipped
+                    if (!settings.skipBadRecords) {
+                        if (decoder.pendingRows() > 0) return true;
+                        throw ex;
+                    }
                     skipped.add(e);
                     stats.count("kafka_records_skipped", 1);
                 }
                 incoming.pollFirst();
             }
+            return false;
         }
 
         /** Skipped records at the very end have no chunk to ride on: they stay uncommitted (read again). */

@@ -35,8 +35,9 @@ public final class KafkaSourceFactory implements SourceFactory {
                     "max.poll.records: records one poll returns at most")
             .validate(v -> v >= 1, "at least 1");
     static final OptionSpec<String> FORMAT = OptionSpec.choice("format", "json",
-            "value format: json (one object per message, fields become columns), string (utf8 column), "
-                    + "bytes (binary column)", "json", "string", "bytes");
+            "value format: json (one object per message, fields become columns), csv (one CSV record per message, "
+                    + "columns named by csv_columns or schema), string (utf8 column), bytes (binary column)",
+            "json", "csv", "string", "bytes");
     static final OptionSpec<Boolean> TOPIC_PATTERN = OptionSpec.bool("topic_pattern", false,
             "the location is a Java regular expression matched against topic names");
     static final OptionSpec<Boolean> STOP_AT_END = OptionSpec.bool("stop_at_end", false,
@@ -51,6 +52,11 @@ public final class KafkaSourceFactory implements SourceFactory {
     static final OptionSpec<Long> LINGER_MS = OptionSpec.longValue("linger_ms", 200L,
                     "how long a chunk waits to fill up to the chunk size before it is handed over smaller, "
                             + "milliseconds")
+            .validate(v -> v >= 0, "at least 0");
+    static final OptionSpec<Long> COMMIT_INTERVAL_MS = OptionSpec.longValue("commit_interval_ms", 0L,
+                    "how often the offsets of released chunks are committed while reading, milliseconds (0: after "
+                            + "every poll); whatever the interval, what was released is also committed before "
+                            + "partitions are revoked and at close. Longer: fewer commits, more re-read after a crash")
             .validate(v -> v >= 0, "at least 0");
     static final OptionSpec<Long> POLL_TIMEOUT_MS = OptionSpec.longValue("poll_timeout_ms", 100L,
                     "timeout of each poll, milliseconds: also the latency of commits and of pause/resume")
@@ -72,7 +78,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                     "column for the value with format=string or bytes")
             .validate(s -> !s.isEmpty(), "non-empty");
     static final OptionSpec<Integer> INFER_SCHEMA_LENGTH = OptionSpec.intValue("infer_schema_length", 1000,
-                    "JSON: records the schema is inferred from (at least)")
+                    "JSON and CSV: records the schema is inferred from (at least)")
             .validate(v -> v >= 1, "at least 1");
     static final OptionSpec<String> NESTED = OptionSpec.choice("nested", "struct",
             "JSON: nested objects and arrays as Arrow struct/list, or as JSON text (json)", "struct", "json");
@@ -80,8 +86,27 @@ public final class KafkaSourceFactory implements SourceFactory {
             "JSON: a field not in the schema (first seen after the inference sample) fails (error) or is dropped "
                     + "and counted (ignore)", "error", "ignore");
     static final OptionSpec<String> BAD_RECORDS = OptionSpec.choice("bad_records", "fail",
-            "a value that does not parse fails the stream (fail) or is skipped, counted and committed (skip)",
-            "fail", "skip");
+            "a value that does not parse (JSON: not an object; CSV: not one record, the wrong number of fields, or a "
+                    + "value not of its column's type) fails the stream (fail) or is skipped, counted and committed "
+                    + "(skip)", "fail", "skip");
+    static final OptionSpec<List<String>> CSV_COLUMNS = OptionSpec.list("csv_columns", null,
+                    "CSV: the names of the value's fields, comma-separated, in order; their types are inferred "
+                            + "(int64, float64, bool, else utf8) unless schema gives them")
+            .validate(l -> l.stream().noneMatch(String::isEmpty), "a list of non-empty column names");
+    static final OptionSpec<String> SCHEMA = OptionSpec.string("schema", null,
+            "CSV: column types as JSON, [{\"name\":\"a\",\"type\":\"int64\"}, ...] or {\"a\":\"int64\", ...}; "
+                    + "types bool, int8..int64, float32, float64, decimal(p,s), utf8, date, timestamp[unit, zone]. "
+                    + "Without csv_columns it names the value's fields in order; with it, it types the columns it "
+                    + "names and the others are inferred");
+    static final OptionSpec<Character> DELIMITER = OptionSpec.character("delimiter", ',',
+                    "CSV: field separator, one ASCII character (\\t or tab for tab)")
+            .validate(KafkaSourceFactory::usableCsvCharacter, "one ASCII character other than CR and LF");
+    static final OptionSpec<Character> QUOTE_CHAR = OptionSpec.character("quote_char", '"',
+                    "CSV: quote character; a quoted field may hold delimiters, line breaks and doubled quotes")
+            .validate(KafkaSourceFactory::usableCsvCharacter, "one ASCII character other than CR and LF");
+    static final OptionSpec<List<String>> NULL_VALUES = OptionSpec.list("null_values", List.of(),
+            "CSV: comma-separated values read as null when unquoted, e.g. NA,NULL (an empty unquoted field is "
+                    + "always null, and a quoted empty one in a column that is not utf8)");
     static final OptionSpec<Long> BUFFER_MAX_BYTES = OptionSpec.bytes("buffer_max_bytes", null,
                     "records fetched and not yet in a chunk, at most (default: budget/16, between 1 MiB and 64 MiB); "
                             + "above it the assigned partitions are paused and polling goes on")
@@ -114,10 +139,18 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     static final OptionSet OPTIONS = OptionSet.of("source 'kafka'", BROKERS, GROUP_ID, GROUP_INSTANCE_ID,
             AUTO_OFFSET_RESET, MAX_POLL_RECORDS, FORMAT, TOPIC_PATTERN, STOP_AT_END, MAX_RECORDS, IDLE_TIMEOUT_MS,
-            LINGER_MS, POLL_TIMEOUT_MS, KEY_COLUMN, KEY_FORMAT, PARTITION_COLUMN, OFFSET_COLUMN, TIMESTAMP_COLUMN,
-            TOPIC_COLUMN, VALUE_COLUMN, INFER_SCHEMA_LENGTH, NESTED, UNKNOWN_FIELDS, BAD_RECORDS, BUFFER_MAX_BYTES,
+            LINGER_MS, COMMIT_INTERVAL_MS, POLL_TIMEOUT_MS, KEY_COLUMN, KEY_FORMAT, PARTITION_COLUMN, OFFSET_COLUMN, TIMESTAMP_COLUMN,
+            TOPIC_COLUMN, VALUE_COLUMN, INFER_SCHEMA_LENGTH, NESTED, UNKNOWN_FIELDS, BAD_RECORDS, CSV_COLUMNS, SCHEMA,
+            DELIMITER, QUOTE_CHAR, NULL_VALUES, BUFFER_MAX_BYTES,
             FETCH_MAX_BYTES, MAX_PARTITION_FETCH_BYTES, ISOLATION_LEVEL, SECURITY_PROTOCOL, SESSION_TIMEOUT_MS,
             MAX_POLL_INTERVAL_MS, REQUEST_TIMEOUT_MS, CONSUMER_PROPERTIES);
+
+    /** The CSV options, which only {@code format=csv} takes. */
+    static final List<OptionSpec<?>> CSV_OPTIONS = List.of(CSV_COLUMNS, SCHEMA, DELIMITER, QUOTE_CHAR, NULL_VALUES);
+
+    private static boolean usableCsvCharacter(Character c) {
+        return c != null && c < 0x80 && c != '\n' && c != '\r';
+    }
 
     @Override
     public String type() {

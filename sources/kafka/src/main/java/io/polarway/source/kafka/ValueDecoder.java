@@ -26,9 +26,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +43,8 @@ import java.util.function.Supplier;
 /**
  * Turns Kafka records into Arrow rows: metadata columns (topic, key, partition, offset, timestamp; each optional and
  * named by option) followed by the value — JSON objects through the engine's {@link RecordBatchBuilder} (fields become
- * columns, schema inferred once), or the raw value as one utf8 or binary column.
+ * columns, schema inferred once), CSV records (one per value, {@link Csv}) through the same builder, or the raw value
+ * as one utf8 or binary column.
  *
  * <p>Records are offered one at a time and wait until {@link #build} — JSON values already written into the vectors of
  * the chunk being built (allocated from the source's allocator), raw values on the heap; a record whose value does
@@ -60,6 +67,7 @@ abstract class ValueDecoder {
     static ValueDecoder create(KafkaSettings settings, StatsRecorder stats, BufferAllocator allocator) {
         return switch (settings.format) {
             case JSON -> new Json(settings, stats, allocator);
+            case CSV -> new Csv(settings, allocator);
             case STRING, BYTES -> new Raw(settings);
         };
     }
@@ -130,6 +138,25 @@ abstract class ValueDecoder {
         return fields;
     }
 
+    /**
+     * The metadata columns' values in the order of {@link #metadataFields()}, as the record model has them (partition
+     * and offset as longs, the timestamp as epoch milliseconds).
+     */
+    void fillMetadata(ConsumerRecord<byte[], byte[]> r, Object[] into) {
+        int i = 0;
+        if (!settings.topicColumn.isEmpty()) into[i++] = r.topic();
+        if (!settings.keyColumn.isEmpty()) {
+            into[i++] = r.key() == null ? null
+                    : settings.keyAsBytes ? r.key() : new String(r.key(), StandardCharsets.UTF_8);
+        }
+        if (!settings.partitionColumn.isEmpty()) into[i++] = (long) r.partition();
+        if (!settings.offsetColumn.isEmpty()) into[i++] = r.offset();
+        if (!settings.timestampColumn.isEmpty()) {
+            long ts = timestampOrMinus1(r);
+            into[i++] = ts >= 0 ? ts : null;
+        }
+    }
+
     static Field field(String name, ArrowType type, boolean nullable) {
         return new Field(name, new FieldType(nullable, type, null), null);
     }
@@ -176,7 +203,7 @@ abstract class ValueDecoder {
         void offer(Entry entry) {
             current = entry;
             ConsumerRecord<byte[], byte[]> r = entry.record();
-            fillMetadata(r);
+            fillMetadata(r, fixedValues);
             byte[] value = r.value();
             if (value == null) { // a tombstone: metadata only
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -230,22 +257,6 @@ abstract class ValueDecoder {
             }
         }
 
-        /** The metadata columns' values, as the record model has them (partition and offset as longs). */
-        private void fillMetadata(ConsumerRecord<byte[], byte[]> r) {
-            int i = 0;
-            if (!settings.topicColumn.isEmpty()) fixedValues[i++] = r.topic();
-            if (!settings.keyColumn.isEmpty()) {
-                fixedValues[i++] = r.key() == null ? null
-                        : settings.keyAsBytes ? r.key() : new String(r.key(), StandardCharsets.UTF_8);
-            }
-            if (!settings.partitionColumn.isEmpty()) fixedValues[i++] = (long) r.partition();
-            if (!settings.offsetColumn.isEmpty()) fixedValues[i++] = r.offset();
-            if (!settings.timestampColumn.isEmpty()) {
-                long ts = timestampOrMinus1(r);
-                fixedValues[i++] = ts >= 0 ? ts : null;
-            }
-        }
-
         @Override
         int pendingRows() {
             return builder.pendingRows();
@@ -270,6 +281,179 @@ abstract class ValueDecoder {
         @Override
         void close() {
             builder.close();
+        }
+    }
+
+    /**
+     * CSV records ({@code format=csv}, see {@link CsvValues}): each value split into its fields, which are converted
+     * to the column types — given by the {@code schema} option, or inferred by the engine's
+     * {@link RecordBatchBuilder} from the first {@code infer_schema_length} records (int64, float64, bool, with
+     * widening, else utf8) — and written by a builder with that schema. Every field is checked against its column's
+     * type when the record is offered, so a bad record is a {@link ParseException} naming topic, partition, offset and
+     * field before anything of it is queued ({@code bad_records=skip} skips it). While types are still to be
+     * inferred, records wait as their fields' text (the sample), so a column that widens to utf8 keeps each value's
+     * text as it was.
+     */
+    static final class Csv extends ValueDecoder {
+        private static final String INFERRED_ADVICE = " (the column's type was inferred from the first records: raise "
+                + "infer_schema_length or give the type in schema)";
+        private final BufferAllocator staging;
+        private final List<Field> fixed;
+        private final List<CsvValues.Column> columns;
+        private final CsvValues.Splitter splitter;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        /** Records offered while column types are still to be inferred, in order. */
+        private final ArrayDeque<Sampled> sample = new ArrayDeque<>();
+        /** The value columns' fields, once every type is known; until then null, and so is the builder. */
+        private Field[] types;
+        private RecordBatchBuilder builder;
+
+        /** A record of the sample: metadata values, and its fields' text (null for a tombstone). */
+        private record Sampled(Object[] metadata, String[] texts, boolean[] quoted, Where where) {
+        }
+
+        Csv(KafkaSettings settings, BufferAllocator allocator) {
+            super(settings);
+            this.staging = allocator;
+            this.fixed = metadataFields();
+            this.columns = settings.csvColumns;
+            this.splitter = new CsvValues.Splitter(settings.csvDelimiter, settings.csvQuote);
+            if (columns.stream().allMatch(c -> c.given() != null)) {
+                fixTypes(columns.stream().map(CsvValues.Column::given).toArray(Field[]::new));
+            }
+        }
+
+        @Override
+        void offer(Entry entry) {
+            ConsumerRecord<byte[], byte[]> r = entry.record();
+            Where where = entry.state().at(r.offset());
+            Object[] metadata = new Object[fixed.size()];
+            fillMetadata(r, metadata);
+            String[] texts = null; // a tombstone (null value): metadata and nulls
+            boolean[] quoted = null;
+            if (r.value() != null) {
+                int n = splitter.split(decode(r.value(), where));
+                if (n < 0) {
+                    throw new ParseException("the value is not one CSV record: " + splitter.error,
+                            where.withColumn(splitter.errorField), null);
+                }
+                if (n != columns.size()) {
+                    throw new ParseException("the value has " + n + " field" + (n == 1 ? "" : "s") + ", expected "
+                            + columns.size() + " (" + columns.stream().map(CsvValues.Column::name).toList() + ")",
+                            where, null);
+                }
+                texts = splitter.texts;
+                quoted = splitter.quoted;
+            }
+            if (builder != null) {
+                builder.add(row(metadata, texts, quoted, where), where);
+                return;
+            }
+            for (int c = 0; c < columns.size(); c++) { // given types are checked now, inferred ones once known
+                Field given = columns.get(c).given();
+                if (given != null) value(c, given, texts, quoted, where);
+            }
+            int n = columns.size();
+            sample.addLast(new Sampled(metadata, texts == null ? null : Arrays.copyOf(texts, n),
+                    quoted == null ? null : Arrays.copyOf(quoted, n), where));
+            // a full sample: later records go straight into vectors
+            if (sample.size() >= settings.inferSchemaLength) inferTypes();
+        }
+
+        private String decode(byte[] value, Where where) {
+            try {
+                return utf8.decode(ByteBuffer.wrap(value)).toString();
+            } catch (CharacterCodingException e) {
+                throw new ParseException("the value is not UTF-8 text (" + e + ")", where, e);
+            }
+        }
+
+        /** One row for the builder: metadata and every field converted to its column's type. */
+        private Map<String, Object> row(Object[] metadata, String[] texts, boolean[] quoted, Where where) {
+            Map<String, Object> row = new HashMap<>((fixed.size() + types.length) * 2);
+            for (int i = 0; i < metadata.length; i++) row.put(fixed.get(i).getName(), metadata[i]);
+            for (int c = 0; c < types.length; c++) {
+                row.put(types[c].getName(), value(c, types[c], texts, quoted, where));
+            }
+            return row;
+        }
+
+        private Object value(int c, Field field, String[] texts, boolean[] quoted, Where where) {
+            try {
+                return texts == null ? CsvValues.convert(null, false, field, settings.csvNullValues)
+                        : CsvValues.convert(texts[c], quoted[c], field, settings.csvNullValues);
+            } catch (CsvValues.BadValue e) {
+                throw new ParseException(e.getMessage() + (columns.get(c).given() == null ? INFERRED_ADVICE : ""),
+                        where.withColumn(c + 1), null);
+            }
+        }
+
+        /** Infers the missing types from the sample (the engine's inference, with widening) and queues the sample. */
+        private void inferTypes() {
+            Field[] t = new Field[columns.size()];
+            try (RecordBatchBuilder inference = RecordBatchBuilder.builder("kafka:" + settings.subscription())
+                    .build()) {
+                for (Sampled s : sample) {
+                    Map<String, Object> guesses = new HashMap<>();
+                    for (int c = 0; c < t.length; c++) {
+                        CsvValues.Column col = columns.get(c);
+                        if (col.given() != null) continue;
+                        guesses.put(col.name(), s.texts() == null ? null
+                                : CsvValues.guess(s.texts()[c], s.quoted()[c], settings.csvNullValues));
+                    }
+                    inference.add(guesses, s.where());
+                }
+                Schema inferred = inference.fixSchema();
+                for (int c = 0; c < t.length; c++) {
+                    CsvValues.Column col = columns.get(c);
+                    t[c] = col.given() != null ? col.given() : inferred.findField(col.name());
+                }
+            }
+            fixTypes(t);
+            // cannot fail: each inferred type holds every value it was inferred from, the given ones were checked
+            for (Sampled s : sample) builder.add(row(s.metadata(), s.texts(), s.quoted(), s.where()), s.where());
+            sample.clear();
+        }
+
+        private void fixTypes(Field[] valueFields) {
+            List<Field> all = new ArrayList<>(fixed);
+            all.addAll(Arrays.asList(valueFields));
+            this.builder = RecordBatchBuilder.builder("kafka:" + settings.subscription())
+                    .schema(new Schema(all))
+                    .allocator(staging)
+                    .build();
+            this.types = valueFields;
+        }
+
+        @Override
+        int pendingRows() {
+            return builder == null ? sample.size() : builder.pendingRows();
+        }
+
+        @Override
+        boolean wantsMoreForInference() {
+            return builder == null; // the sample is inferred from as soon as it is full
+        }
+
+        @Override
+        VectorSchemaRoot build(BufferAllocator allocator, int maxRows) {
+            if (builder == null) {
+                if (sample.isEmpty()) return null;
+                inferTypes();
+            }
+            return builder.build(allocator, maxRows);
+        }
+
+        @Override
+        Schema schema() {
+            return builder == null ? null : builder.schema();
+        }
+
+        @Override
+        void close() {
+            sample.clear();
+            if (builder != null) builder.close();
         }
     }
 

@@ -182,6 +182,11 @@ class KafkaBackpressureTest extends KafkaTestSupport {
         }
     }
 
+    /**
+     * The commit before revocation, isolated: with a commit interval longer than the test, the offsets A released
+     * reach the group only through the commit in the rebalance listener, so B must start each partition it takes over
+     * exactly where A's released chunks end (without that commit, where the group had committed nothing).
+     */
     @Test
     void aRebalanceCommitsTheReleasedChunksBeforeThePartitionsMove() {
         String topic = unique("rebalance");
@@ -189,16 +194,20 @@ class KafkaBackpressureTest extends KafkaTestSupport {
         int records = 40_000;
         produceJson(broker, topic, 4, records);
         Map<Integer, Long> releasedUpTo = new HashMap<>();
-        try (StreamingSource a = open(allocator, topic, opts("group_id", group, "buffer_max_bytes", "64KiB"))) {
-            for (int i = 0; i < 3; i++) {
+        try (StreamingSource a = open(allocator, topic, opts("group_id", group, "buffer_max_bytes", "64KiB",
+                "commit_interval_ms", "600000"))) {
+            KafkaSource ka = (KafkaSource) a;
+            // released chunks of every partition
+            for (int i = 0; i < 60 && releasedUpTo.size() < 4; i++) {
                 try (Chunk c = a.readChunk(700).orElseThrow()) {
                     for (Row r : rows(c, "id")) releasedUpTo.merge(r.partition(), r.offset() + 1, Math::max);
                 }
             }
+            assertThat(releasedUpTo).as("partitions read before the rebalance").hasSize(4);
             Chunk held = a.readChunk(700).orElseThrow(); // delivered, not released across the rebalance
-            KafkaSource ka = (KafkaSource) a;
             assertThat(ka.assignment()).hasSize(4);
-            List<Row> bRows = new ArrayList<>();
+            awaitPolls(a, 2);
+            assertThat(topics.committed(group)).as("committed before the rebalance (the interval is long)").isEmpty();
             try (StreamingSource b = open(allocator, topic, opts("group_id", group))) {
                 KafkaSource kb = (KafkaSource) b;
                 Await.until("the group to split the partitions", Duration.ofSeconds(60),
@@ -206,17 +215,28 @@ class KafkaBackpressureTest extends KafkaTestSupport {
                 Map<TopicPartition, Long> committed = topics.committed(group);
                 for (TopicPartition moved : kb.assignment()) {
                     // everything A had released of a partition that moved was committed before it moved
-                    assertThat(committed.getOrDefault(moved, 0L)).as("committed offset of %s", moved)
-                            .isEqualTo(releasedUpTo.getOrDefault(moved.partition(), 0L));
+                    assertThat(committed.get(moved)).as("committed offset of %s", moved)
+                            .isEqualTo(releasedUpTo.get(moved.partition()));
                 }
-                try (Chunk first = b.readChunk(700).orElseThrow()) {
-                    bRows.addAll(rows(first, "id"));
+                // and B reads each partition it took over from exactly there: nothing released is read again
+                Map<Integer, Long> firstOffset = new HashMap<>();
+                for (int i = 0; i < 60 && firstOffset.size() < 2; i++) {
+                    try (Chunk c = b.readChunk(700).orElseThrow()) {
+                        for (Row r : rows(c, "id")) firstOffset.putIfAbsent(r.partition(), r.offset());
+                    }
                 }
-                for (Row r : bRows) {
-                    assertThat(r.offset()).isGreaterThanOrEqualTo(releasedUpTo.getOrDefault(r.partition(), 0L));
+                for (TopicPartition moved : kb.assignment()) {
+                    assertThat(firstOffset.get(moved.partition())).as("B's first offset of %s", moved)
+                            .isEqualTo(releasedUpTo.get(moved.partition()));
                 }
             }
             held.close();
         }
+    }
+
+    /** Waits until the consumer's thread has polled {@code n} more times (and so passed its commit point as often). */
+    private static void awaitPolls(StreamingSource s, long n) {
+        long polls = counter(s, "kafka_polls");
+        Await.until(n + " more polls", Duration.ofSeconds(30), () -> counter(s, "kafka_polls") >= polls + n);
     }
 }

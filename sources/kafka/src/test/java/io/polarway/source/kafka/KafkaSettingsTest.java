@@ -73,4 +73,34 @@ class KafkaSettingsTest {
                 KafkaSourceFactory.OPTIONS.parse(Map.of("brokers", "h:1", "security_protocol", "plaintext")),
                 1L << 30)).isInstanceOf(ConfigException.class).hasMessageContaining("security_protocol");
     }
+
+    @Test
+    void csvOptionsResolveAndAreCheckedAgainstTheFormatAndTheMetadataColumns() {
+        KafkaSettings csv = settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv",
+                "csv_columns", "a, b", "delimiter", "tab", "quote_char", "'", "null_values", "NA,,NULL"));
+        assertThat(csv.csvColumns).extracting(CsvValues.Column::name).containsExactly("a", "b");
+        assertThat(csv.csvDelimiter).isEqualTo('\t');
+        assertThat(csv.csvQuote).isEqualTo('\'');
+        assertThat(csv.csvNullValues).containsExactly("NA", "NULL");
+        assertThat(settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv", "csv_columns", "a"))
+                .csvDelimiter).isEqualTo(',');
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("csv_columns");
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "csv_columns", "a")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'csv_columns' applies to format=csv");
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "string",
+                "delimiter", ";"))).isInstanceOf(ConfigException.class).hasMessageContaining("delimiter");
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv",
+                "csv_columns", "a", "quote_char", ","))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("quote_char");
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv",
+                "csv_columns", "a", "delimiter", "\\n"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("delimiter");
+        assertThatThrownBy(() -> settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv",
+                "csv_columns", "id,_offset"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'_offset'").hasMessageContaining("offset_column");
+        // renamed, the metadata column leaves the name free
+        assertThat(settings("t", 1L << 30, Map.of("brokers", "h:1", "format", "csv", "csv_columns", "id,_offset",
+                "offset_column", "kafka_offset")).csvColumns).hasSize(2);
+    }
 }

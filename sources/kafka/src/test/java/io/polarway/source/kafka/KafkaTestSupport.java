@@ -16,11 +16,14 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One broker per test class, a topic per test, and helpers to read a source to its end. */
 abstract class KafkaTestSupport {
@@ -76,6 +79,61 @@ abstract class KafkaTestSupport {
             rows.add(new Row(p.get(i), o.get(i), idValue));
         }
         return rows;
+    }
+
+    /**
+     * Reads a source to its end on a thread of its own (chunks of up to 1,000 rows, closed as they come): its rows,
+     * when the last chunk came and when the stream ended, for tests that produce while the source reads.
+     */
+    static final class BackgroundReader {
+        final List<Row> rows = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        volatile long lastChunkNanos;
+        volatile long endNanos;
+
+        BackgroundReader(StreamingSource source, String idColumn) {
+            this.thread = new Thread(() -> {
+                try {
+                    for (Optional<Chunk> c; (c = source.readChunk(1_000)).isPresent(); ) {
+                        try (Chunk chunk = c.get()) {
+                            rows.addAll(rows(chunk, idColumn));
+                        }
+                        lastChunkNanos = System.nanoTime();
+                    }
+                    endNanos = System.nanoTime();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "test-reader");
+            thread.start();
+        }
+
+        int count() {
+            return rows.size();
+        }
+
+        List<Row> snapshot() {
+            synchronized (rows) {
+                return new ArrayList<>(rows);
+            }
+        }
+
+        boolean ended() {
+            return !thread.isAlive();
+        }
+
+        /** Waits for the stream's end; fails with the reader's failure, if any. */
+        void awaitEnd(Duration timeout) {
+            try {
+                thread.join(timeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            if (thread.isAlive()) throw new AssertionError("the stream did not end within " + timeout);
+            if (failure.get() != null) throw new AssertionError("the reader failed", failure.get());
+        }
     }
 
     static void produceJson(KafkaBroker broker, String topic, int partitions, long count) {

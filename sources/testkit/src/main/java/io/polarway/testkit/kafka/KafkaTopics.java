@@ -103,6 +103,20 @@ public final class KafkaTopics implements AutoCloseable {
      * {@code "k<i>"}, values from {@code value}, with {@code acks=all}; returns after every record is acknowledged.
      */
     public void produce(String topic, int partitions, long count, LongFunction<byte[]> value) {
+        produce(topic, count, i -> new ProducerRecord<>(topic, (int) (i % partitions),
+                ("k" + i).getBytes(StandardCharsets.UTF_8), value.apply(i)));
+    }
+
+    /**
+     * Produces {@code records} in order, each with its own partition, key and timestamp as given (a null timestamp is
+     * the producer's clock), with {@code acks=all}; returns after every record is acknowledged.
+     */
+    public void produce(List<ProducerRecord<byte[], byte[]>> records) {
+        if (records.isEmpty()) return;
+        produce(records.get(0).topic(), records.size(), i -> records.get((int) i));
+    }
+
+    private void produce(String topic, long count, LongFunction<ProducerRecord<byte[], byte[]>> record) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -118,8 +132,7 @@ public final class KafkaTopics implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (long i = 0; i < count && failure.get() == null; i++) {
-                byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(topic, (int) (i % partitions), key, value.apply(i)), (md, e) -> {
+                producer.send(record.apply(i), (md, e) -> {
                     if (e != null) failure.compareAndSet(null, e);
                 });
             }
