@@ -38,12 +38,12 @@ import java.util.concurrent.TimeUnit;
  * {@code max.poll.interval.ms}); puts what it fetches into the {@link RecordBuffer}; pauses every assigned partition
  * when the buffer passes {@code buffer_max_bytes} (or a quarter of it while memory is above the pause mark) and
  * resumes them at half of it; commits the offsets of released chunks (asynchronously after each poll, or every
- * {@code commit_interval_ms}; synchronously before partitions are revoked and at close); and, with {@code stop_at_end}, pauses each partition that reached the
- * end offset seen at start and says when all of its partitions have ({@link RecordBuffer#setFetchedToEnd}: the end
- * lives in the buffer, so that a revocation withdraws it in the same step as it drops the revoked partitions'
- * records, and the reader never takes a buffer emptied by a rebalance for the end of the stream). A decoder that
- * prepares values ({@link ValueDecoder#prepare}) has them prepared here as they are buffered, overlapping with the
- * reading thread.
+ * {@code commit_interval_ms}; synchronously before partitions are revoked and at close); and, with
+ * {@code stop_at_end}, pauses each partition that reached the end offset seen at start and says when all of its
+ * partitions have ({@link RecordBuffer#setFetchedToEnd}: the end lives in the buffer, so that a revocation withdraws
+ * it in the same step as it drops the revoked partitions' records, and the reader never takes a buffer emptied by a
+ * rebalance for the end of the stream). Each poll's records of a partition are copied here into a
+ * {@link RecordSlab}, so that what the buffer holds is a few primitive arrays rather than objects per record.
  */
 final class KafkaPoller implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPoller.class);
@@ -55,7 +55,6 @@ final class KafkaPoller implements Runnable {
     private final OffsetTracker tracker;
     private final StatsRecorder stats;
     private final MemoryProbe memory;
-    private final ValueDecoder decoder;
     private final HysteresisGate memoryGate = new HysteresisGate();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -79,9 +78,8 @@ final class KafkaPoller implements Runnable {
     private volatile String memberId = "";
 
     KafkaPoller(KafkaSettings settings, RecordBuffer buffer, OffsetTracker tracker, StatsRecorder stats,
-                MemoryProbe memory, ValueDecoder decoder) {
+                MemoryProbe memory) {
         this.settings = settings;
-        this.decoder = decoder;
         this.buffer = buffer;
         this.tracker = tracker;
         this.stats = stats;
@@ -218,22 +216,12 @@ final class KafkaPoller implements Runnable {
                 }
             }
             if (list.isEmpty()) continue;
+            // Copied into slabs here, so that the records die young (a slab is a few arrays, not objects per record).
+            List<RecordSlab> slabs = RecordSlab.of(state, list);
             long bytes = 0;
-            long[] sizes = new long[list.size()];
-            // A decoder that prepares values does it here, overlapping with the reader (JSON does not: the reader
-            // parses it straight into vectors, which costs less than a map per record made here).
-            Object[] prepared = decoder.preparesValues() ? new Object[list.size()] : null;
-            for (int i = 0; i < sizes.length; i++) {
-                ConsumerRecord<byte[], byte[]> r = list.get(i);
-                bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
-                sizes[i] = RecordBuffer.sizeOf(r);
-                if (prepared != null) {
-                    prepared[i] = decoder.prepare(r);
-                    sizes[i] += decoder.preparedSizeEstimate(r);
-                }
-            }
+            for (RecordSlab slab : slabs) bytes += slab.dataBytes(0, slab.count);
             stats.addBytesRead(bytes);
-            buffer.add(state, list, prepared, sizes);
+            buffer.add(slabs);
         }
     }
 

@@ -13,13 +13,11 @@ import io.polarway.error.PolarwayException;
 import io.polarway.error.Where;
 import io.polarway.source.kafka.OffsetTracker.Range;
 import io.polarway.source.kafka.OffsetTracker.Segment;
-import io.polarway.source.kafka.RecordBuffer.Entry;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -50,12 +48,13 @@ import java.util.Set;
  *
  * <h2>Memory</h2>
  * The source holds at most: the buffer ({@code buffer_max_bytes}, default budget/16 within [1 MiB, 64 MiB], plus the
- * records of one poll: {@code max_poll_records}), the consumer's fetch buffers ({@code fetch_max_bytes} per broker,
- * default half the buffer divided by the brokers listed; {@code max_partition_fetch_bytes} ≤ 1 MiB per partition),
- * and the records of the chunk being built ({@code max(chunk rows, infer_schema_length)} with JSON or CSV: once the
- * schema is inferred, values are parsed on the reading thread straight into that chunk's Arrow vectors, allocated
- * from the budget, rather than held as records). Records larger than the fetch sizes are still fetched one at a
- * time, as Kafka does.
+ * records of one poll: {@code max_poll_records}; the records wait there as {@link RecordSlab}s, a few primitive arrays
+ * per partition and poll counted at their exact size, not as objects per record), the consumer's fetch buffers
+ * ({@code fetch_max_bytes} per broker, default half the buffer divided by the brokers listed;
+ * {@code max_partition_fetch_bytes} ≤ 1 MiB per partition), and the records of the chunk being built
+ * ({@code max(chunk rows, infer_schema_length)} with JSON or CSV: once the schema is inferred, values are parsed on the
+ * reading thread straight into that chunk's Arrow vectors, allocated from the budget, rather than held as records).
+ * Records larger than the fetch sizes are still fetched one at a time, as Kafka does.
  *
  * <h2>End</h2>
  * By default the stream runs until stopped ({@link #close()}, {@link #requestStop()}). {@code stop_at_end=true} ends
@@ -89,8 +88,7 @@ public final class KafkaSource implements StreamingSource {
         this.tracker = new OffsetTracker();
         this.buffer = new RecordBuffer(settings.bufferMaxBytes);
         this.reader = new Reader(config, context);
-        this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory(),
-                reader.decoder);
+        this.poller = new KafkaPoller(settings, buffer, tracker, reader.recorder(), context.memory());
     }
 
     /** Creates the source and starts its consumer (subscribed, end offsets known with {@code stop_at_end}). */
@@ -180,11 +178,12 @@ public final class KafkaSource implements StreamingSource {
     private final class Reader extends AbstractStreamingSource {
         final ValueDecoder decoder;
         /** Taken from the buffer, not yet offered to the decoder (a record that failed to parse stays first). */
-        private final ArrayDeque<Entry> incoming = new ArrayDeque<>();
-        /** Offered to the decoder, in the same order as its pending rows. */
-        private final ArrayDeque<Entry> offered = new ArrayDeque<>();
-        /** Records consumed without a row (skipped bad values) since the last chunk: committed with the next one. */
-        private final List<Entry> skipped = new ArrayList<>();
+        private final SlabRuns incoming = new SlabRuns();
+        /**
+         * Offered to the decoder, in order: its pending rows, and between them the records skipped as bad values
+         * (consumed without a row), which are committed with the chunk that holds the rows around them.
+         */
+        private final SlabRuns offered = new SlabRuns();
         private List<Range> lastRanges = List.of();
         private long delivered;
         volatile boolean stopRequested;
@@ -281,58 +280,78 @@ public final class KafkaSource implements StreamingSource {
             VectorSchemaRoot root = decoder.build(allocator, rows);
             if (root == null) return null;
             int n = root.getRowCount();
-            List<Entry> consumed = new ArrayList<>(n + skipped.size());
-            consumed.addAll(skipped);
-            skipped.clear();
-            for (int i = 0; i < n; i++) consumed.add(offered.pollFirst());
-            lastRanges = ranges(consumed);
+            lastRanges = consume(n);
             delivered += n;
             return root;
         }
 
         /**
          * Offers taken records to the decoder; a bad value fails (or, with {@code bad_records=skip}, is skipped). The
-         * bad record stays first, so the error repeats and nothing is skipped; the rows offered before it are
-         * delivered first.
+         * bad record stays first in {@link #incoming}, so the error repeats and nothing is skipped; the rows offered
+         * before it are delivered first.
          *
          * @return true when a bad record waits first behind rows to deliver (build them; the next read fails)
          */
         private boolean offerIncoming() {
-            for (Entry e; (e = incoming.peekFirst()) != null; ) {
+            for (SlabRuns.Run r; (r = incoming.first()) != null; ) {
+                RecordSlab slab = r.slab;
+                if (!decoder.rejectsValues()) { // the whole range at once
+                    int n = r.size();
+                    decoder.offerRange(slab, r.from, r.to);
+                    offered.add(slab, r.from, r.to);
+                    incoming.drop(n);
+                    continue;
+                }
+                int i = r.from;
+                boolean skip = false;
                 try {
-                    decoder.offer(e);
-                    offered.addLast(e);
+                    decoder.offer(slab, i);
                 } catch (ParseException ex) {
                     if (!settings.skipBadRecords) {
+                        // not dropped from incoming: the next read offers it again, with nothing pending, and fails
                         if (decoder.pendingRows() > 0) return true;
                         throw ex;
                     }
-                    skipped.add(e);
+                    skip = true;
                     stats.count("kafka_records_skipped", 1);
                 }
-                incoming.pollFirst();
+                offered.add(slab, i, i + 1, skip);
+                incoming.drop(1);
             }
             return false;
         }
 
         /** Skipped records at the very end have no chunk to ride on: they stay uncommitted (read again). */
         private void commitSkippedAtEnd() {
-            skipped.clear();
+            offered.clear(); // nothing but skipped records: the decoder has no pending row
         }
 
-        private List<Range> ranges(List<Entry> consumed) {
+        /**
+         * Removes the records of a chunk of {@code rows} rows from {@link #offered}: its rows and the skipped records
+         * before them and right after them (up to the next row, which is not in the chunk: a skipped record past it
+         * would commit over it).
+         *
+         * @return the offsets they span, per partition assignment
+         */
+        private List<Range> consume(int rows) {
             Map<OffsetTracker.PartitionState, long[]> byState = new IdentityHashMap<>();
-            for (Entry e : consumed) {
-                long offset = e.record().offset();
-                long[] r = byState.get(e.state());
-                if (r == null) byState.put(e.state(), new long[]{offset, offset});
+            int left = rows;
+            for (SlabRuns.Run r; (r = offered.first()) != null; ) {
+                if (!r.skipped && left == 0) break;
+                int k = r.skipped ? r.size() : Math.min(left, r.size());
+                if (!r.skipped) left -= k;
+                long first = r.slab.offsets[r.from];
+                long last = r.slab.offsets[r.from + k - 1];
+                long[] span = byState.get(r.slab.state);
+                if (span == null) byState.put(r.slab.state, new long[]{first, last});
                 else {
-                    r[0] = Math.min(r[0], offset);
-                    r[1] = Math.max(r[1], offset);
+                    span[0] = Math.min(span[0], first);
+                    span[1] = Math.max(span[1], last);
                 }
+                offered.drop(k);
             }
             List<Range> out = new ArrayList<>(byState.size());
-            byState.forEach((s, r) -> out.add(new Range(s, r[0], r[1])));
+            byState.forEach((st, span) -> out.add(new Range(st, span[0], span[1])));
             return out;
         }
 

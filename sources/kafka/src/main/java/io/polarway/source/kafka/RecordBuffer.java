@@ -1,7 +1,5 @@
 package io.polarway.source.kafka;
 
-import io.polarway.source.kafka.OffsetTracker.PartitionState;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayDeque;
@@ -17,6 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes: the consumer's thread pauses the partitions when {@link #bytes()} passes the source's bound. Records keep
  * their order within each partition. Thread-safe.
  *
+ * <p>Records wait as {@link RecordSlab}s (a few primitive arrays per partition and poll, counted at their exact size)
+ * and leave as index ranges of them ({@link SlabRuns}): the buffer holds up to {@code buffer_max_bytes} of records,
+ * and as objects per record they were a live set that every young collection copied (see {@link RecordSlab}).
+ *
  * <p>With {@code stop_at_end} it also holds the end of the stream, under the same lock as the records: the consumer's
  * thread says when every assigned partition has been fetched to its end offset ({@link #setFetchedToEnd}), and the
  * reader ends only when that holds <i>and</i> nothing is left here ({@link #drainedToEnd()}), both read at once. A
@@ -25,37 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * their new owner), so the end holds again only when the consumer's thread re-establishes it for the new assignment.
  */
 final class RecordBuffer {
-    /**
-     * Heap a buffered record costs beyond its key and value bytes (the record object, its headers, two array
-     * headers): an estimate, so the bound holds for small records too.
-     */
-    static final int RECORD_OVERHEAD_BYTES = 128;
-
-    /**
-     * A buffered record, the partition assignment it was fetched under, and what the decoder prepared from it on the
-     * consumer's thread (a parsed JSON row, or the parse error; null when the decoder prepares nothing).
-     */
-    record Entry(PartitionState state, ConsumerRecord<byte[], byte[]> record, Object prepared) {
-    }
-
-    private static final class Batch {
-        final PartitionState state;
-        final List<ConsumerRecord<byte[], byte[]>> records;
-        final Object[] prepared;
-        final long[] sizes;
-        int next;
-
-        Batch(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Object[] prepared, long[] sizes) {
-            this.state = state;
-            this.records = records;
-            this.prepared = prepared;
-            this.sizes = sizes;
-        }
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    /** Slabs in arrival order; the first one may be partly taken ({@link #headTaken} records). */
+    private final ArrayDeque<RecordSlab> slabs = new ArrayDeque<>();
+    private int headTaken;
     /** Half the bound: a buffer this full wakes the reader whatever it waits for (the poller pauses at the bound). */
     private final long wakeAtBytes;
     private long bytes;
@@ -73,25 +49,20 @@ final class RecordBuffer {
         this.wakeAtBytes = Math.max(1, maxBytes / 2);
     }
 
-    static long sizeOf(ConsumerRecord<?, ?> r) {
-        return Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()) + RECORD_OVERHEAD_BYTES;
-    }
-
-    /**
-     * Appends records of one partition (consumer's thread).
-     *
-     * @param prepared    per record, what the decoder prepared (or null for none)
-     * @param sizes       per record, the heap it holds here in bytes (record and prepared value)
-     */
-    void add(PartitionState state, List<ConsumerRecord<byte[], byte[]>> recs, Object[] prepared, long[] sizes) {
-        if (recs.isEmpty()) return;
+    /** Appends the slabs of one partition from one poll, in order (consumer's thread). */
+    void add(List<RecordSlab> added) {
+        if (added.isEmpty()) return;
         long size = 0;
-        for (long s : sizes) size += s;
+        int n = 0;
+        for (RecordSlab s : added) {
+            size += s.bytes;
+            n += s.count;
+        }
         lock.lock();
         try {
-            batches.addLast(new Batch(state, recs, prepared, sizes));
+            slabs.addAll(added);
             bytes += size;
-            records += recs.size();
+            records += n;
             peakBytes = Math.max(peakBytes, bytes);
             lastArrivalNanos = System.nanoTime();
             version++;
@@ -102,25 +73,27 @@ final class RecordBuffer {
     }
 
     /**
-     * Moves up to {@code max} records into {@code out}, oldest first; never blocks.
+     * Moves up to {@code max} records into {@code out}, oldest first, as ranges of slabs; never blocks.
      *
      * @return how many were moved
      */
-    int takeInto(Collection<Entry> out, int max) {
+    int takeInto(SlabRuns out, int max) {
         if (max <= 0) return 0;
         lock.lock();
         try {
             int moved = 0;
             long size = 0;
-            while (moved < max && !batches.isEmpty()) {
-                Batch b = batches.peekFirst();
-                while (moved < max && b.next < b.records.size()) {
-                    int i = b.next++;
-                    out.add(new Entry(b.state, b.records.get(i), b.prepared == null ? null : b.prepared[i]));
-                    size += b.sizes[i];
-                    moved++;
+            while (moved < max && !slabs.isEmpty()) {
+                RecordSlab s = slabs.peekFirst();
+                int k = Math.min(max - moved, s.count - headTaken);
+                out.add(s, headTaken, headTaken + k);
+                size += s.bytesOf(headTaken, headTaken + k);
+                headTaken += k;
+                moved += k;
+                if (headTaken == s.count) {
+                    slabs.pollFirst();
+                    headTaken = 0;
                 }
-                if (b.next == b.records.size()) batches.pollFirst();
             }
             bytes -= size;
             records -= moved;
@@ -148,16 +121,17 @@ final class RecordBuffer {
                 changed.signalAll();
             }
             int dropped = 0;
-            for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
-                Batch b = it.next();
-                if (!partitions.contains(b.state.partition)) continue;
-                for (int i = b.next; i < b.records.size(); i++) {
-                    bytes -= b.sizes[i];
-                    dropped++;
-                }
-                records -= b.records.size() - b.next;
+            boolean head = true;
+            for (Iterator<RecordSlab> it = slabs.iterator(); it.hasNext(); head = false) {
+                RecordSlab s = it.next();
+                if (!partitions.contains(s.state.partition)) continue;
+                int from = head ? headTaken : 0;
+                bytes -= s.bytesOf(from, s.count);
+                dropped += s.count - from;
                 it.remove();
+                if (head) headTaken = 0;
             }
+            records -= dropped;
             if (dropped > 0) {
                 version++;
                 changed.signalAll();

@@ -8,13 +8,14 @@ import io.polarway.error.Where;
 import io.polarway.records.JsonDocuments;
 import io.polarway.records.JsonValues;
 import io.polarway.records.RecordBatchBuilder;
-import io.polarway.source.kafka.RecordBuffer.Entry;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliTZVector;
-import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -22,8 +23,6 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.record.TimestampType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,10 +45,13 @@ import java.util.function.Supplier;
  * columns, schema inferred once), CSV records (one per value, {@link Csv}) through the same builder, or the raw value
  * as one utf8 or binary column.
  *
- * <p>Records are offered one at a time and wait until {@link #build} — JSON values already written into the vectors of
- * the chunk being built (allocated from the source's allocator), raw values on the heap; a record whose value does
- * not parse is rejected at {@link #offer} and stays with the caller. {@link #build} takes the oldest pending records;
- * on an allocation failure it keeps them all, so a retry with fewer rows builds the same ones. Not thread-safe.
+ * <p>Records are offered one at a time, by slab and index ({@link RecordSlab}: the buffered form, primitive arrays),
+ * and wait until {@link #build} — JSON and CSV values already written into the vectors of the chunk being built
+ * (allocated from the source's allocator; CSV's first records as their fields' text until the column types are
+ * inferred), raw values as ranges of their slabs, copied into the vectors in one piece per range; a record whose
+ * value does not parse is rejected at {@link #offer} and stays with the caller. {@link #build} takes the oldest
+ * pending records; on an allocation failure it keeps them all, so a retry with fewer rows builds the same ones. Not
+ * thread-safe.
  */
 abstract class ValueDecoder {
     static final ArrowType TIMESTAMP_MS_UTC = new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
@@ -72,31 +74,22 @@ abstract class ValueDecoder {
         };
     }
 
-    /** Whether {@link #prepare} does work (then the consumer's thread calls it for every record it buffers). */
-    boolean preparesValues() {
-        return false;
-    }
-
     /**
-     * Decodes a value ahead of {@link #offer}, on the consumer's thread (thread-safe; touches no decoder state).
-     *
-     * @return the decoded row, or the {@link ParseException} to throw when the record is offered
-     */
-    Object prepare(ConsumerRecord<byte[], byte[]> record) {
-        return null;
-    }
-
-    /** Heap a prepared value holds beyond the record's bytes, estimated, for the buffer's bound. */
-    long preparedSizeEstimate(ConsumerRecord<byte[], byte[]> record) {
-        return 0;
-    }
-
-    /**
-     * Queues one record.
+     * Queues record {@code index} of {@code slab}.
      *
      * @throws ParseException when the value does not parse (the record is not queued)
      */
-    abstract void offer(Entry entry);
+    abstract void offer(RecordSlab slab, int index);
+
+    /** Whether {@link #offer} may reject a value; one that never does is offered whole ranges ({@link #offerRange}). */
+    boolean rejectsValues() {
+        return true;
+    }
+
+    /** Queues records {@code [from, to)} of {@code slab}, in order; for a decoder that {@link #rejectsValues} none. */
+    void offerRange(RecordSlab slab, int from, int to) {
+        for (int i = from; i < to; i++) offer(slab, i);
+    }
 
     /** Records queued and not yet built. */
     abstract int pendingRows();
@@ -118,10 +111,6 @@ abstract class ValueDecoder {
     void close() {
     }
 
-    static Where where(ConsumerRecord<?, ?> r) {
-        return Where.resource(r.topic()).withPartition(r.topic() + "-" + r.partition(), r.offset());
-    }
-
     /** The metadata fields in schema order: topic, key, partition, offset, timestamp (those configured). */
     List<Field> metadataFields() {
         List<Field> fields = new ArrayList<>();
@@ -138,31 +127,27 @@ abstract class ValueDecoder {
         return fields;
     }
 
-    /**
-     * The metadata columns' values in the order of {@link #metadataFields()}, as the record model has them (partition
-     * and offset as longs, the timestamp as epoch milliseconds).
-     */
-    void fillMetadata(ConsumerRecord<byte[], byte[]> r, Object[] into) {
-        int i = 0;
-        if (!settings.topicColumn.isEmpty()) into[i++] = r.topic();
-        if (!settings.keyColumn.isEmpty()) {
-            into[i++] = r.key() == null ? null
-                    : settings.keyAsBytes ? r.key() : new String(r.key(), StandardCharsets.UTF_8);
-        }
-        if (!settings.partitionColumn.isEmpty()) into[i++] = (long) r.partition();
-        if (!settings.offsetColumn.isEmpty()) into[i++] = r.offset();
-        if (!settings.timestampColumn.isEmpty()) {
-            long ts = timestampOrMinus1(r);
-            into[i++] = ts >= 0 ? ts : null;
-        }
-    }
-
     static Field field(String name, ArrowType type, boolean nullable) {
         return new Field(name, new FieldType(nullable, type, null), null);
     }
 
-    static long timestampOrMinus1(ConsumerRecord<?, ?> r) {
-        return r.timestampType() == TimestampType.NO_TIMESTAMP_TYPE || r.timestamp() < 0 ? -1 : r.timestamp();
+    /**
+     * The metadata columns' values of record {@code i} in the order of {@link #metadataFields()}, as the record model
+     * has them (partition and offset as longs, the timestamp as epoch milliseconds).
+     */
+    void fillMetadata(RecordSlab slab, int i, Object[] into) {
+        int n = 0;
+        if (!settings.topicColumn.isEmpty()) into[n++] = slab.state.partition.topic();
+        if (!settings.keyColumn.isEmpty()) {
+            into[n++] = slab.keyIsNull(i) ? null : settings.keyAsBytes ? slab.key(i)
+                    : new String(slab.keys, slab.keyStart(i), slab.keyLength(i), StandardCharsets.UTF_8);
+        }
+        if (!settings.partitionColumn.isEmpty()) into[n++] = (long) slab.state.partition.partition();
+        if (!settings.offsetColumn.isEmpty()) into[n++] = slab.offsets[i];
+        if (!settings.timestampColumn.isEmpty()) {
+            long ts = slab.timestamps[i];
+            into[n++] = ts >= 0 ? ts : null;
+        }
     }
 
     /**
@@ -182,8 +167,9 @@ abstract class ValueDecoder {
         /** One parser for every value (a parser per value is most of what parsing a small value allocates). */
         private final JsonDocuments documents = new JsonDocuments();
         /** The record being offered, and its place (made only when an error or a diverted record needs it). */
-        private Entry current;
-        private final Supplier<Where> currentWhere = () -> current.state().at(current.record().offset());
+        private RecordSlab currentSlab;
+        private int currentIndex;
+        private final Supplier<Where> currentWhere = () -> currentSlab.state.at(currentSlab.offsets[currentIndex]);
 
         Json(KafkaSettings settings, StatsRecorder stats, BufferAllocator allocator) {
             super(settings);
@@ -200,12 +186,11 @@ abstract class ValueDecoder {
         }
 
         @Override
-        void offer(Entry entry) {
-            current = entry;
-            ConsumerRecord<byte[], byte[]> r = entry.record();
-            fillMetadata(r, fixedValues);
-            byte[] value = r.value();
-            if (value == null) { // a tombstone: metadata only
+        void offer(RecordSlab slab, int index) {
+            currentSlab = slab;
+            currentIndex = index;
+            fillMetadata(slab, index, fixedValues);
+            if (slab.valueIsNull(index)) { // a tombstone: metadata only
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 0; i < fixedValues.length; i++) {
                     if (fixedValues[i] != null) row.put(fixed.get(i).getName(), fixedValues[i]);
@@ -213,8 +198,13 @@ abstract class ValueDecoder {
                 builder.add(row, currentWhere.get());
                 return;
             }
-            if (value.length > 0 && value[0] == '{' && offerReused(value)) return;
-            offerOrdinary(value);
+            byte[] values = slab.values;
+            int start = slab.valueStart(index);
+            int length = slab.valueLength(index);
+            if (length > 0 && values[start] == '{' && offerReused(values, start, length)) return;
+            // the rare way (a value the reused parser does not take whole): on a copy, so that the parser's error
+            // locations are the value's own
+            offerOrdinary(Arrays.copyOfRange(values, start, start + length));
         }
 
         /**
@@ -223,9 +213,9 @@ abstract class ValueDecoder {
          * @return false when the value is to go the ordinary way (nothing was added): it is malformed, not UTF-8, or
          *         has data after the object, and the ordinary parser says exactly how
          */
-        private boolean offerReused(byte[] value) {
+        private boolean offerReused(byte[] bytes, int start, int length) {
             try {
-                JsonParser p = documents.open(value, 0, value.length);
+                JsonParser p = documents.open(bytes, start, length);
                 if (p == null || p.currentToken() != JsonToken.START_OBJECT) {
                     documents.drop();
                     return false;
@@ -325,15 +315,14 @@ abstract class ValueDecoder {
         }
 
         @Override
-        void offer(Entry entry) {
-            ConsumerRecord<byte[], byte[]> r = entry.record();
-            Where where = entry.state().at(r.offset());
+        void offer(RecordSlab slab, int index) {
+            Where where = slab.state.at(slab.offsets[index]);
             Object[] metadata = new Object[fixed.size()];
-            fillMetadata(r, metadata);
+            fillMetadata(slab, index, metadata);
             String[] texts = null; // a tombstone (null value): metadata and nulls
             boolean[] quoted = null;
-            if (r.value() != null) {
-                int n = splitter.split(decode(r.value(), where));
+            if (!slab.valueIsNull(index)) {
+                int n = splitter.split(decode(slab, index, where));
                 if (n < 0) {
                     throw new ParseException("the value is not one CSV record: " + splitter.error,
                             where.withColumn(splitter.errorField), null);
@@ -361,9 +350,13 @@ abstract class ValueDecoder {
             if (sample.size() >= settings.inferSchemaLength) inferTypes();
         }
 
-        private String decode(byte[] value, Where where) {
+        /**
+         * Record {@code i}'s value as text, decoded strictly (a value that is not UTF-8 is bad, not mangled). Read in
+         * place from the slab's array: no copy of the value before the string is made.
+         */
+        private String decode(RecordSlab slab, int i, Where where) {
             try {
-                return utf8.decode(ByteBuffer.wrap(value)).toString();
+                return utf8.decode(ByteBuffer.wrap(slab.values, slab.valueStart(i), slab.valueLength(i))).toString();
             } catch (CharacterCodingException e) {
                 throw new ParseException("the value is not UTF-8 text (" + e + ")", where, e);
             }
@@ -457,11 +450,15 @@ abstract class ValueDecoder {
         }
     }
 
-    /** The value as it is: one utf8 ({@code format=string}) or binary ({@code format=bytes}) column. */
+    /**
+     * The value as it is: one utf8 ({@code format=string}) or binary ({@code format=bytes}) column. Pending records are
+     * ranges of their slabs; a chunk's values (and keys) are copied from the slabs' arrays into the vectors' data
+     * buffers one range at a time, with the offsets rebased and no object per record.
+     */
     static final class Raw extends ValueDecoder {
         private final Schema schema;
         private final boolean binary;
-        private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
+        private final SlabRuns pending = new SlabRuns();
 
         Raw(KafkaSettings settings) {
             super(settings);
@@ -473,8 +470,18 @@ abstract class ValueDecoder {
         }
 
         @Override
-        void offer(Entry entry) {
-            pending.addLast(entry.record());
+        void offer(RecordSlab slab, int index) {
+            pending.add(slab, index, index + 1);
+        }
+
+        @Override
+        boolean rejectsValues() {
+            return false;
+        }
+
+        @Override
+        void offerRange(RecordSlab slab, int from, int to) {
+            pending.add(slab, from, to);
         }
 
         @Override
@@ -491,45 +498,50 @@ abstract class ValueDecoder {
         VectorSchemaRoot build(BufferAllocator allocator, int maxRows) {
             if (pending.isEmpty()) return null;
             int n = Math.min(maxRows, pending.size());
-            List<ConsumerRecord<byte[], byte[]>> rows = new ArrayList<>(n);
-            long keyBytes = 0;
-            long valueBytes = 0;
-            long topicBytes = 0;
-            for (ConsumerRecord<byte[], byte[]> r : pending) {
-                if (rows.size() == n) break;
-                rows.add(r);
-                if (r.key() != null) keyBytes += r.key().length;
-                if (r.value() != null) valueBytes += r.value().length;
-                topicBytes += r.topic().length(); // topic names are ASCII-ish; setSafe grows if not
-            }
+            long[] totals = new long[3]; // key, value and topic bytes
+            pending.forEach(n, (slab, from, to, row) -> {
+                totals[0] += slab.keyBytes(from, to);
+                totals[1] += slab.valueBytes(from, to);
+                totals[2] += (long) (to - from) * slab.state.partition.topic().length(); // setSafe grows if not ASCII
+            });
             VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
             try {
                 for (FieldVector v : root.getFieldVectors()) {
                     String name = v.getName();
                     if (name.equals(settings.valueColumn)) {
-                        fillBytes(v, rows, valueBytes, n, false);
+                        copyBytes((BaseVariableWidthVector) v, n, totals[1], false);
                     } else if (name.equals(settings.keyColumn)) {
-                        fillBytes(v, rows, keyBytes, n, true);
+                        copyBytes((BaseVariableWidthVector) v, n, totals[0], true);
                     } else if (name.equals(settings.topicColumn)) {
                         VarCharVector t = (VarCharVector) v;
-                        t.allocateNew(Math.max(1, topicBytes), n);
-                        for (int i = 0; i < n; i++) t.setSafe(i, rows.get(i).topic().getBytes(StandardCharsets.UTF_8));
+                        t.allocateNew(Math.max(1, totals[2]), n);
+                        pending.forEach(n, (slab, from, to, row) -> {
+                            byte[] topic = slab.state.partition.topic().getBytes(StandardCharsets.UTF_8);
+                            for (int i = from; i < to; i++) t.setSafe(row + i - from, topic);
+                        });
                     } else if (name.equals(settings.partitionColumn)) {
                         IntVector p = (IntVector) v;
                         p.allocateNew(n);
-                        for (int i = 0; i < n; i++) p.set(i, rows.get(i).partition());
+                        pending.forEach(n, (slab, from, to, row) -> {
+                            int partition = slab.state.partition.partition();
+                            for (int i = from; i < to; i++) p.set(row + i - from, partition);
+                        });
                     } else if (name.equals(settings.offsetColumn)) {
                         BigIntVector o = (BigIntVector) v;
                         o.allocateNew(n);
-                        for (int i = 0; i < n; i++) o.set(i, rows.get(i).offset());
+                        pending.forEach(n, (slab, from, to, row) -> {
+                            for (int i = from; i < to; i++) o.set(row + i - from, slab.offsets[i]);
+                        });
                     } else if (name.equals(settings.timestampColumn)) {
                         TimeStampMilliTZVector ts = (TimeStampMilliTZVector) v;
                         ts.allocateNew(n);
-                        for (int i = 0; i < n; i++) {
-                            long t = timestampOrMinus1(rows.get(i));
-                            if (t < 0) ts.setNull(i);
-                            else ts.set(i, t);
-                        }
+                        pending.forEach(n, (slab, from, to, row) -> {
+                            for (int i = from; i < to; i++) {
+                                long t = slab.timestamps[i];
+                                if (t < 0) ts.setNull(row + i - from);
+                                else ts.set(row + i - from, t);
+                            }
+                        });
                     }
                     v.setValueCount(n);
                 }
@@ -538,28 +550,42 @@ abstract class ValueDecoder {
                 root.close();
                 throw e;
             }
-            for (int i = 0; i < n; i++) pending.removeFirst();
+            pending.drop(n);
             return root;
         }
 
-        private void fillBytes(FieldVector v, List<ConsumerRecord<byte[], byte[]>> rows, long totalBytes, int n,
-                               boolean key) {
-            if (v instanceof VarCharVector s) {
-                s.allocateNew(Math.max(1, totalBytes), n);
-                for (int i = 0; i < n; i++) {
-                    byte[] b = key ? rows.get(i).key() : rows.get(i).value();
-                    if (b == null) s.setNull(i);
-                    else s.set(i, b);
+        /**
+         * Fills a utf8 or binary vector with the values (or keys) of the first {@code n} pending records: per range of
+         * a slab, its bytes in one copy (they are contiguous there, a null taking none), then its offsets rebased and
+         * its validity bits.
+         */
+        private void copyBytes(BaseVariableWidthVector v, int n, long totalBytes, boolean key) {
+            v.allocateNew(Math.max(1, totalBytes), n);
+            ArrowBuf data = v.getDataBuffer();
+            ArrowBuf offsets = v.getOffsetBuffer();
+            ArrowBuf validity = v.getValidityBuffer();
+            validity.setZero(0, validity.capacity());
+            offsets.setInt(0, 0);
+            int[] end = {0}; // data bytes written so far
+            pending.forEach(n, (slab, from, to, row) -> {
+                int[] starts = key ? slab.keyOffsets : slab.valueOffsets;
+                int at = end[0];
+                if (starts == null) { // every key of the slab is null
+                    for (int i = from; i < to; i++) offsets.setInt((long) (row + i - from + 1) * 4, at);
+                    return;
                 }
-            } else {
-                VarBinaryVector b = (VarBinaryVector) v;
-                b.allocateNew(Math.max(1, totalBytes), n);
-                for (int i = 0; i < n; i++) {
-                    byte[] bytes = key ? rows.get(i).key() : rows.get(i).value();
-                    if (bytes == null) b.setNull(i);
-                    else b.set(i, bytes);
+                boolean[] nulls = key ? slab.keyNulls : slab.valueNulls;
+                int base = starts[from];
+                int length = starts[to] - base;
+                data.setBytes(at, key ? slab.keys : slab.values, base, length);
+                for (int i = from; i < to; i++) {
+                    int r = row + i - from;
+                    offsets.setInt((long) (r + 1) * 4, at + starts[i + 1] - base);
+                    if (nulls == null || !nulls[i]) BitVectorHelper.setBit(validity, r);
                 }
-            }
+                end[0] = at + length;
+            });
+            v.setLastSet(n - 1); // the offsets are all set: setValueCount must not fill them as holes
         }
 
         @Override

@@ -160,8 +160,9 @@ class KafkaBackpressureTest extends KafkaTestSupport {
         });
         long bufferMax = 1L << 20;
         int maxPollRecords = 200;
-        // one poll's records as the buffer counts them: record bytes, overhead, and the parsed row's estimate
-        long onePoll = (long) maxPollRecords * (4L * (valueBytes + 40) + 256 + RecordBuffer.RECORD_OVERHEAD_BYTES);
+        // one poll's records as the buffer counts them: key and value bytes and the slabs' arrays (one per partition)
+        long onePoll = (long) maxPollRecords * (valueBytes + 40 + RecordSlab.RECORD_OVERHEAD_BYTES)
+                + 3L * RecordSlab.SLAB_OVERHEAD_BYTES;
         ScriptedMemoryProbe memory = new ScriptedMemoryProbe(1L << 30, 0.95); // above the pause mark
         SourceConfig config = SourceConfig.of(topic).withOptions(opts("stop_at_end", "true",
                 "buffer_max_bytes", String.valueOf(bufferMax), "max_poll_records", String.valueOf(maxPollRecords)));

@@ -572,6 +572,24 @@ class KafkaSourceTest extends KafkaTestSupport {
     }
 
     @Test
+    void aSkippedRecordIsCommittedOnlyWithTheChunkThatHoldsTheRecordsBeforeIt() {
+        String topic = unique("skiplate");
+        String group = unique("g");
+        topics.create(topic, 1);
+        topics.produce(topic, 1, 10, i -> i == 8 ? "oops".getBytes(StandardCharsets.UTF_8)
+                : KafkaTopics.jsonRecord(i));
+        // the inference sample takes all ten records (8 is skipped) before the first chunk of three rows
+        try (StreamingSource source = open(allocator, topic, opts("stop_at_end", "true", "bad_records", "skip",
+                "group_id", group, "infer_schema_length", "20"))) {
+            try (Chunk first = source.readChunk(3).orElseThrow()) {
+                assertThat(ids(rows(first, "id"))).containsExactlyInAnyOrder(0L, 1L, 2L);
+            }
+        }
+        // committing past the skipped record 8 would have skipped 3..7, which were never delivered
+        assertThat(topics.committedSum(group, topic)).isEqualTo(3);
+    }
+
+    @Test
     void valuesThatCollideWithMetadataOrCarryTrailingDataAreBadRecordsAndNestedValuesBecomeStructs() {
         String topic = unique("shapes");
         topics.create(topic, 1);

@@ -1,7 +1,6 @@
 package io.polarway.source.kafka;
 
 import io.polarway.source.kafka.OffsetTracker.PartitionState;
-import io.polarway.source.kafka.RecordBuffer.Entry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -19,23 +18,61 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RecordBufferTest {
     private static final TopicPartition P0 = new TopicPartition("t", 0);
     private static final TopicPartition P1 = new TopicPartition("t", 1);
+    private final OffsetTracker tracker = new OffsetTracker();
+    private final RecordBuffer buffer = new RecordBuffer(1L << 20);
 
-    private static void add(RecordBuffer buffer, PartitionState state, long from, int count) {
+    private static List<RecordSlab> add(RecordBuffer buffer, PartitionState state, long from, int count) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long[] sizes = new long[count];
         for (int i = 0; i < count; i++) {
-            ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(state.partition.topic(),
-                    state.partition.partition(), from + i, new byte[1], new byte[8]);
-            records.add(r);
-            sizes[i] = RecordBuffer.sizeOf(r);
+            records.add(new ConsumerRecord<>(state.partition.topic(), state.partition.partition(), from + i,
+                    new byte[1], new byte[8]));
         }
-        buffer.add(state, records, null, sizes);
+        List<RecordSlab> slabs = RecordSlab.of(state, records);
+        buffer.add(slabs);
+        return slabs;
+    }
+
+    /** The records of {@code runs}, as "partition@offset". */
+    private static List<String> records(SlabRuns runs) {
+        List<String> out = new ArrayList<>();
+        runs.forEach(runs.size(), (slab, from, to, row) -> {
+            for (int i = from; i < to; i++) out.add(slab.state + "@" + slab.offsets[i]);
+        });
+        return out;
+    }
+
+    @Test
+    void recordsLeaveInOrderAsRangesOfSlabsAndTheBytesAreTheSlabsExactSizes() {
+        PartitionState p0 = tracker.assign(P0);
+        PartitionState p1 = tracker.assign(P1);
+        RecordSlab a = add(buffer, p0, 0, 10).get(0);
+        RecordSlab b = add(buffer, p1, 100, 4).get(0);
+        RecordSlab c = add(buffer, p0, 10, 3).get(0);
+        assertThat(buffer.bytes()).isEqualTo(a.bytes + b.bytes + c.bytes);
+        assertThat(buffer.peakBytes()).isEqualTo(buffer.bytes());
+
+        SlabRuns taken = new SlabRuns();
+        assertThat(buffer.takeInto(taken, 4)).isEqualTo(4);
+        assertThat(buffer.bytes()).isEqualTo(a.bytesOf(4, 10) + b.bytes + c.bytes);
+        assertThat(buffer.takeInto(taken, 8)).isEqualTo(8);
+        assertThat(records(taken)).containsExactly("t-0@0", "t-0@1", "t-0@2", "t-0@3", "t-0@4", "t-0@5", "t-0@6",
+                "t-0@7", "t-0@8", "t-0@9", "t-1@100", "t-1@101");
+        assertThat(taken.first().slab).isSameAs(a);
+        assertThat(taken.first().size()).as("a slab taken in two parts is one range").isEqualTo(10);
+        assertThat(buffer.bytes()).isEqualTo(b.bytesOf(2, 4) + c.bytes);
+
+        // revoking p1 drops what is left of its slab (partly taken, first in the buffer); p0's records stay
+        assertThat(buffer.removePartitions(List.of(P1))).isEqualTo(2);
+        assertThat(buffer.bytes()).isEqualTo(c.bytes);
+        taken.clear();
+        assertThat(buffer.takeInto(taken, 100)).isEqualTo(3);
+        assertThat(records(taken)).containsExactly("t-0@10", "t-0@11", "t-0@12");
+        assertThat(buffer.bytes()).isZero();
+        assertThat(buffer.isEmpty()).isTrue();
     }
 
     @Test
     void theEndNeedsEveryRecordTakenAndARevocationWithdrawsItWithTheRecordsItDrops() {
-        OffsetTracker tracker = new OffsetTracker();
-        RecordBuffer buffer = new RecordBuffer(1L << 20);
         PartitionState p0 = tracker.assign(P0);
         PartitionState p1 = tracker.assign(P1);
         add(buffer, p0, 0, 10);
@@ -43,7 +80,7 @@ class RecordBufferTest {
         assertThat(buffer.drainedToEnd()).as("not fetched to the end yet").isFalse();
         buffer.setFetchedToEnd(true);
         assertThat(buffer.drainedToEnd()).as("fetched to the end, records left").isFalse();
-        List<Entry> taken = new ArrayList<>();
+        SlabRuns taken = new SlabRuns();
         assertThat(buffer.takeInto(taken, 5)).isEqualTo(5);
 
         // an eager rebalance revokes both partitions: the records left are dropped and the end goes with them
@@ -61,14 +98,14 @@ class RecordBufferTest {
         assertThat(buffer.drainedToEnd()).isFalse();
         taken.clear();
         assertThat(buffer.takeInto(taken, 100)).isEqualTo(7);
-        assertThat(taken).allMatch(e -> e.state() == again);
+        assertThat(taken.first().slab.state).isSameAs(again);
+        assertThat(taken.first().size()).isEqualTo(7);
         assertThat(buffer.drainedToEnd()).as("fetched to the end and every record taken").isTrue();
+        assertThat(buffer.bytes()).isZero();
     }
 
     @Test
     void revokingPartitionsWithNothingBufferedAlsoWithdrawsTheEndUntilItIsStatedAgain() {
-        OffsetTracker tracker = new OffsetTracker();
-        RecordBuffer buffer = new RecordBuffer(1L << 20);
         tracker.assign(P0);
         buffer.setFetchedToEnd(true);
         assertThat(buffer.drainedToEnd()).isTrue();
