@@ -30,8 +30,9 @@ import java.util.function.Predicate;
 /**
  * A fault-injecting HTTP/1.1 proxy on 127.0.0.1, put between a client and a real server (S3Proxy, Azurite, the GCS
  * emulator, any HTTP server): per request, a {@link #rule} decides to forward it, to answer with an error (503
- * SlowDown, 429 with Retry-After, 500, 403...), to reset the connection before answering, or to forward the answer but
- * cut its body after some bytes (with a clean close: a truncated body; or with a reset).
+ * SlowDown, 429 with Retry-After, 500, 403...), to reset the connection before answering, to forward the answer but
+ * cut its body after some bytes (with a clean close: a truncated body; or with a reset), or to forward the answer and
+ * then stall in the middle of its body (the connection stays open, silent, until the client gives up).
  *
  * <p>Not a mock: forwarded requests are served by the real server and its answers are relayed byte for byte (headers
  * untouched — signatures over {@code Host} stay valid — except {@code Connection: close}, so each connection carries
@@ -103,13 +104,25 @@ public final class FaultProxy implements AutoCloseable {
 
         /** Forward, but end the answer after {@code bodyBytes} bytes of its body with a clean close. */
         static Fault truncate(long bodyBytes) {
-            return new Cut(bodyBytes, false);
+            return new Cut(bodyBytes, Cut.CLOSE);
         }
 
         /** Forward, but reset the connection after {@code bodyBytes} bytes of the answer's body. */
         static Fault resetAfter(long bodyBytes) {
-            return new Cut(bodyBytes, true);
+            return new Cut(bodyBytes, Cut.RESET);
         }
+
+        /**
+         * Forward, but after {@code bodyBytes} bytes of the answer's body send nothing more and keep the connection
+         * open until the client closes it (at most {@value #STALL_LIMIT_SECONDS} s): a server or network that hangs
+         * mid-body, which only the client's read timeout ends.
+         */
+        static Fault stallAfter(long bodyBytes) {
+            return new Cut(bodyBytes, Cut.STALL);
+        }
+
+        /** The longest a stalled answer holds its connection open. */
+        int STALL_LIMIT_SECONDS = 60;
     }
 
     private enum Forward implements Fault { INSTANCE }
@@ -119,7 +132,11 @@ public final class FaultProxy implements AutoCloseable {
     private record Answer(int status, String body, Map<String, String> headers) implements Fault {
     }
 
-    private record Cut(long bodyBytes, boolean reset) implements Fault {
+    /** @param mode {@link #CLOSE}, {@link #RESET} or {@link #STALL} after {@code bodyBytes} */
+    private record Cut(long bodyBytes, int mode) implements Fault {
+        static final int CLOSE = 0;
+        static final int RESET = 1;
+        static final int STALL = 2;
     }
 
     private FaultProxy(ServerSocket server, int upstreamPort) {
@@ -289,10 +306,24 @@ public final class FaultProxy implements AutoCloseable {
                     sent += n;
                 }
                 clientOut.flush();
-                if (cut != null && cut.reset()) client.setSoLinger(true, 0);
+                if (cut != null && cut.mode() == Cut.STALL) awaitClientClose(client, in);
+                if (cut != null && cut.mode() == Cut.RESET) client.setSoLinger(true, 0);
             } finally {
                 open.remove(up);
             }
+        }
+    }
+
+    /** Holds a stalled answer: returns once the client closed its end (or after the stall limit). */
+    private static void awaitClientClose(Socket client, InputStream in) throws IOException {
+        client.setSoTimeout((int) TimeUnit.SECONDS.toMillis(Fault.STALL_LIMIT_SECONDS));
+        byte[] buf = new byte[1024];
+        try {
+            while (in.read(buf) >= 0) {
+                // the client sent no request on this connection (Connection: close); discard anything it does send
+            }
+        } catch (java.net.SocketTimeoutException | SocketException e) {
+            // the stall limit, or the client reset the connection: either way the stall is over
         }
     }
 

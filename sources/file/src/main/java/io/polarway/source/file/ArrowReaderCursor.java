@@ -57,6 +57,10 @@ final class ArrowReaderCursor implements BatchCursor {
     private void open() {
         try {
             channel = FileChannel.open(file.path(), StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new IoException("cannot open " + file + ": " + e, where(), e);
+        }
+        try {
             reader = streamFormat ? new ArrowStreamReader(channel, readerAllocator)
                     : new ArrowFileReader(channel, readerAllocator);
             schema = reader.getVectorSchemaRoot().getSchema();

@@ -9,6 +9,7 @@ import io.polarway.api.SplittableSource;
 import io.polarway.api.StatsRecorder;
 import io.polarway.api.StreamingSource;
 import io.polarway.error.ConfigException;
+import io.polarway.error.IoException;
 import io.polarway.error.SchemaException;
 import io.polarway.error.Where;
 import io.polarway.source.file.parquet.ParquetFooter;
@@ -16,6 +17,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -131,6 +133,7 @@ final class FileSource extends AbstractStreamingSource implements SplittableSour
     }
 
     private BatchCursor openCursor(FileEntry f) {
+        requireRegularFile(f);
         StatsRecorder st = stats;
         return switch (f.format().kind()) {
             case PARQUET -> new ParquetCursor(f, nativeParquet, readAllocator, settings.columns(), settings.filter(),
@@ -140,6 +143,18 @@ final class FileSource extends AbstractStreamingSource implements SplittableSour
             case TEXT -> new TextCursor(f, f.format().textFormat(),
                     settings.formatOptions().get(f.format().textFormat().name()), st);
         };
+    }
+
+    /**
+     * Files are listed when the source opens and read later: one removed, or replaced by a directory or a dangling
+     * link, in between is an I/O error naming it (not a parse error of whatever a format reader makes of it).
+     */
+    private static void requireRegularFile(FileEntry f) {
+        if (Files.isRegularFile(f.path())) return;
+        String what = Files.isSymbolicLink(f.path()) && !Files.exists(f.path()) ? "a link to nothing"
+                : Files.isDirectory(f.path()) ? "a directory" : Files.exists(f.path()) ? "not a regular file" : "gone";
+        throw new IoException("cannot read " + f + ": it is " + what + " (it was a file when the location was listed)",
+                Where.resource(f.toString()), null);
     }
 
     @Override

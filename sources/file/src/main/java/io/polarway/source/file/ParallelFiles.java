@@ -24,8 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the default) chunks come out file by file in the files' order; otherwise as soon as any file has one.
  *
  * <p>Readers also hold back while the memory probe reads above 90 % of the budget (until it falls below 70 %, or the
- * queue drains), so read-ahead never pushes the process towards its limit. A chunk read at an older, larger size than
- * the consumer now asks for is split, the rest carried over to the next call.
+ * queue drains), so read-ahead never pushes the process towards its limit — all but the reader of the file the
+ * consumer needs next while none of its chunks is queued: holding that one back too would leave the consumer waiting
+ * for a chunk that no reader may produce, a deadlock for as long as the pressure lasts. A chunk read at an older,
+ * larger size than the consumer now asks for is split, the rest carried over to the next call.
+ *
+ * <p>Counters (in the source's stats, live): {@code parallel_queue_limit_bytes} (the bound),
+ * {@code parallel_queue_peak_bytes} (the most bytes queued at once), {@code parallel_queue_waits} (chunks that waited
+ * for room) and {@code parallel_memory_pauses} (reads held back by memory pressure).
  *
  * <p>The consumer side ({@link #next}) is called by one thread; {@link #close} stops and joins the readers.
  */
@@ -50,6 +56,7 @@ final class ParallelFiles implements AutoCloseable {
     private int head;
     private int finishedCount;
     private long queuedBytes;
+    private long peakQueuedBytes;
     private Throwable failure;
     private boolean cancelled;
     private VectorSchemaRoot carry;
@@ -66,6 +73,7 @@ final class ParallelFiles implements AutoCloseable {
         this.ordered = settings.ordered();
         long budget = memory.budgetBytes();
         this.maxQueuedBytes = budget > 0 ? Math.max(1, budget / 4) : 256L << 20;
+        source.recorder().count("parallel_queue_limit_bytes", maxQueuedBytes);
         this.targetRows = initialRows;
         this.finished = new boolean[files.size()];
         for (int i = 0; i < (ordered ? files.size() : 1); i++) queues.add(new ArrayDeque<>());
@@ -103,7 +111,7 @@ final class ParallelFiles implements AutoCloseable {
             while (more) {
                 int rows = targetRows;
                 while (more && assembler.pendingRows() < rows) {
-                    awaitMemory();
+                    awaitMemory(index);
                     VectorSchemaRoot batch = cursor.next(alloc, (int) Math.max(1, rows - assembler.pendingRows()));
                     if (batch == null) more = false;
                     else assembler.add(source.conform(batch, file));
@@ -134,13 +142,19 @@ final class ParallelFiles implements AutoCloseable {
         }
     }
 
-    /** Holds a reader back while memory is high and something is queued (so the consumer can relieve it). */
-    private void awaitMemory() throws InterruptedException {
+    /**
+     * Holds the reader of {@code file} back while memory is high and something is queued (so the consumer can relieve
+     * it), unless the consumer is waiting for this very file.
+     */
+    private void awaitMemory(int file) throws InterruptedException {
         if (memory.sample().pressure() < PAUSE_ABOVE) return;
         lock.lockInterruptibly();
         try {
-            while (!cancelled && failure == null && queuedBytes > 0
+            boolean paused = false;
+            while (!cancelled && failure == null && queuedBytes > 0 && !neededNext(file)
                     && memory.sample().pressure() >= RESUME_BELOW) {
+                if (!paused) source.recorder().count("parallel_memory_pauses", 1);
+                paused = true;
                 notFull.await(10, TimeUnit.MILLISECONDS);
             }
         } finally {
@@ -150,12 +164,21 @@ final class ParallelFiles implements AutoCloseable {
 
     private boolean put(int file, VectorSchemaRoot root) throws InterruptedException {
         long bytes = bytesOf(root);
-        lock.lockInterruptibly();
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            // close() interrupts the readers: a chunk on its way into the queue is this reader's to free
+            root.close();
+            throw e;
+        }
         try {
             ArrayDeque<Queued> q = queues.get(ordered ? file : 0);
             // a chunk waits while the queue is over its bound, except the one the consumer needs next
+            boolean waited = false;
             while (!cancelled && failure == null && queuedBytes > 0 && queuedBytes + bytes > maxQueuedBytes
-                    && !(ordered && file == head && q.isEmpty())) {
+                    && !neededNext(file)) {
+                if (!waited) source.recorder().count("parallel_queue_waits", 1);
+                waited = true;
                 notFull.await();
             }
             if (cancelled || failure != null) {
@@ -164,6 +187,10 @@ final class ParallelFiles implements AutoCloseable {
             }
             q.addLast(new Queued(root, bytes));
             queuedBytes += bytes;
+            if (queuedBytes > peakQueuedBytes) {
+                source.recorder().count("parallel_queue_peak_bytes", queuedBytes - peakQueuedBytes);
+                peakQueuedBytes = queuedBytes;
+            }
             notEmpty.signalAll();
             return true;
         } catch (InterruptedException e) {
@@ -172,6 +199,11 @@ final class ParallelFiles implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the consumer waits for a chunk of {@code file} that is not queued yet. Under the lock. */
+    private boolean neededNext(int file) {
+        return ordered && file == head && queues.get(file).isEmpty();
     }
 
     private void finish(int file) {

@@ -280,13 +280,68 @@ class FilesTest {
         for (int i = 400; i < 2000; i++) body[i] = (byte) 0x7F;
         assertBad(write(d.resolve("body.arrow"), body), ParseException.class, "body.arrow");
 
+        // the stream format: cut inside the last batch's body, and inside the schema message
+        byte[] stream = Files.readAllBytes(nested.resolve("a/x-02.arrows"));
+        assertBad(write(d.resolve("truncated.arrows"), java.util.Arrays.copyOf(stream, stream.length - 100)),
+                ParseException.class, "truncated.arrows");
+        assertBad(write(d.resolve("schema-cut.arrows"), java.util.Arrays.copyOf(stream, 40)),
+                ParseException.class, "schema-cut.arrows");
+
         Path missing = d.resolve("missing.parquet");
         assertThatThrownBy(() -> fx.open(SourceConfig.of(missing.toString())))
                 .isInstanceOf(IoException.class).hasMessageContaining("missing.parquet");
+    }
 
-        Path unreadable = write(d.resolve("locked.parquet"), pq);
-        if (unreadable.toFile().setReadable(false) && !Files.isReadable(unreadable)) {
+    @Test
+    void filesThatCannotBeReadAreIoErrorsNamingThemEvenForRoot() throws IOException {
+        Path d = Files.createDirectories(root.resolve("unreadable"));
+        // a dangling link given as the location
+        Path dangling = Files.createSymbolicLink(d.resolve("dangling.parquet"), d.resolve("nowhere.parquet"));
+        assertBad(dangling, IoException.class, "dangling.parquet");
+
+        // files listed when the source opens, then replaced by a directory or a dangling link before they are read:
+        // whatever their format, an I/O error naming the file, in order and in parallel
+        byte[][] good = {Files.readAllBytes(flat.resolve("part-00.parquet")),
+                Files.readAllBytes(nested.resolve("a/x-01.arrow")),
+                Files.readAllBytes(nested.resolve("a/x-02.arrows"))};
+        String[] ext = {"parquet", "arrow", "arrows"};
+        for (int i = 0; i < ext.length; i++) {
+            for (boolean link : new boolean[]{false, true}) {
+                for (boolean parallel : new boolean[]{false, true}) {
+                    Path dir = Files.createDirectories(d.resolve(ext[i] + (link ? "-link" : "-dir") + "-" + parallel));
+                    write(dir.resolve("a." + ext[i]), good[i]);
+                    Path b = write(dir.resolve("b." + ext[i]), good[i]);
+                    SourceConfig config = SourceConfig.of(dir.toString()).withParallel(parallel);
+                    String what = b + (link ? " as a dangling link" : " as a directory") + ", parallel=" + parallel;
+                    try (StreamingSource source = fx.open(config)) {
+                        Files.delete(b);
+                        if (link) Files.createSymbolicLink(b, dir.resolve("nothing-here"));
+                        else Files.createDirectory(b);
+                        assertThatThrownBy(() -> {
+                            for (Optional<Chunk> c; (c = source.readChunk(7_000)).isPresent(); ) c.get().close();
+                        }).as(what).isInstanceOfSatisfying(IoException.class, e -> {
+                            assertThat(e.getMessage()).contains(b.toString())
+                                    .contains(link ? "a link to nothing" : "a directory");
+                            assertThat(e.where().orElseThrow().resource()).isEqualTo(b.toString());
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFileWithoutReadPermissionIsAnIoErrorNamingIt() throws IOException {
+        Path d = Files.createDirectories(root.resolve("locked"));
+        Path unreadable = write(d.resolve("locked.parquet"), Files.readAllBytes(flat.resolve("part-00.parquet")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(unreadable.toFile().setReadable(false, false)
+                        && !Files.isReadable(unreadable),
+                "permissions do not stop this user (root) from reading a file; "
+                        + "filesThatCannotBeReadAreIoErrorsNamingThemEvenForRoot covers unreadable files instead");
+        try {
             assertBad(unreadable, IoException.class, "locked.parquet");
+        } finally {
+            unreadable.toFile().setReadable(true);
         }
     }
 

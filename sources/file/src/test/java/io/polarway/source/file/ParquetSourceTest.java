@@ -9,7 +9,9 @@ import io.polarway.error.MemoryLimitException;
 import io.polarway.error.PolarwayException;
 import io.polarway.memory.MemoryMonitor;
 import io.polarway.api.SourceContext;
+import io.polarway.error.ParseException;
 import io.polarway.source.file.parquet.ParquetFooter;
+import io.polarway.source.file.parquet.ParquetLayout;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.junit.jupiter.api.AfterEach;
@@ -128,13 +130,49 @@ class ParquetSourceTest {
     }
 
     @Test
-    void filterIsPushedIntoTheScan() {
-        TestData.Checksum sum = fx.readAll(SourceConfig.of(file.toString())
-                .withOption("filter", "id >= 100000 AND id < 300000"), 25_000);
+    void filterIsPushedIntoTheScan() throws IOException {
+        String filter = "id >= 100000 AND id < 300000";
+        TestData.Checksum sum = fx.readAll(SourceConfig.of(file.toString()).withOption("filter", filter), 25_000);
         assertThat(sum.rows).isEqualTo(200_000);
         assertThat(sum.seen.nextSetBit(0)).isEqualTo(100_000);
         assertThat(sum.seen.previousSetBit(Integer.MAX_VALUE)).isEqualTo(299_999);
         assertThat(sum.duplicates).isZero();
+
+        // Rows are dropped in the scan, whole row groups by their statistics, not after it: in a copy of the file
+        // whose row groups outside the range (ids sorted, 20,000 a group: all but groups 5..14) have their column
+        // chunks overwritten with garbage, footer and statistics intact, the filtered read never meets the garbage,
+        // while any read that decodes those row groups — unfiltered, or filtered after the scan — fails on it.
+        Path garbled = dir.resolve("garbled-outside-the-filter.parquet");
+        byte[] bytes = Files.readAllBytes(file);
+        ParquetLayout layout = ParquetLayout.read(file);
+        int from = 100_000 / ROW_GROUP;
+        int to = 300_000 / ROW_GROUP;
+        int garbledChunks = 0;
+        for (int g = 0; g < layout.rowGroups().size(); g++) {
+            if (g >= from && g < to) continue;
+            for (ParquetLayout.Chunk c : layout.rowGroups().get(g).chunks()) {
+                // the first half of the chunk (its length includes 100 bytes of reader padding past its end),
+                // beginning with its first page header
+                long n = Math.max(16, (c.length() - 100) / 2);
+                java.util.Arrays.fill(bytes, (int) c.start(), (int) (c.start() + n), (byte) 0xFF);
+                garbledChunks++;
+            }
+        }
+        assertThat(garbledChunks).isEqualTo(40 * 4);
+        Files.write(garbled, bytes);
+
+        TestData.Checksum pushed = fx.readAll(SourceConfig.of(garbled.toString()).withOption("filter", filter),
+                25_000);
+        assertThat(pushed.rows).isEqualTo(200_000);
+        assertThat(pushed.seen.nextSetBit(0)).isEqualTo(100_000);
+        assertThat(pushed.seen.previousSetBit(Integer.MAX_VALUE)).isEqualTo(299_999);
+        assertThat(pushed.duplicates).isZero();
+        assertThatThrownBy(() -> fx.readAll(SourceConfig.of(garbled.toString()), 25_000))
+                .isInstanceOf(ParseException.class).hasMessageContaining(garbled.getFileName().toString());
+        // a filter that needs one garbled row group reads it, and fails
+        assertThatThrownBy(() -> fx.readAll(SourceConfig.of(garbled.toString())
+                .withOption("filter", "id >= 100000 AND id <= 300000"), 25_000))
+                .isInstanceOf(ParseException.class);
     }
 
     @Test

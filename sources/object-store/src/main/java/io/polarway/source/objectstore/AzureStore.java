@@ -155,6 +155,7 @@ final class AzureStore implements ObjectStore {
         if (status == 401 || status == 403) return Kind.ACCESS_DENIED;
         if (status == 412 || "ConditionNotMet".equals(code)) return Kind.CHANGED;
         if (status == 429 || status == 503 || "ServerBusy".equals(code)) return Kind.THROTTLED;
+        if (status == 501) return Kind.CLIENT; // not implemented (e.g. a header the store does not know): final
         if (status >= 500) return Kind.SERVER;
         if (status == 408) return Kind.NETWORK;
         return Kind.CLIENT;

@@ -36,8 +36,15 @@ import java.util.List;
  * SDK's retries off. Credentials: {@link Credentials.Gcs} with a service-account JSON key; without one, no
  * credentials when an {@code endpoint} (emulator) is set, else the application default credentials. Reads are pinned
  * to the generation the listing or metadata saw.
+ *
+ * <p>Credentials are scoped to {@value #READ_ONLY_SCOPE}, and this class's own ranged GETs are authorised with the
+ * options' scoped credentials, as the SDK's metadata and listing calls are: with an OAuth access token fetched from the
+ * key's {@code token_uri}. (With the unscoped credentials they went out with a self-signed JWT whose audience is the
+ * request's host, unlike every other request.)
  */
 final class GcsStore implements ObjectStore {
+    static final String READ_ONLY_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only";
+
     private final Storage storage;
     private final String bucket;
     private final String host;
@@ -56,8 +63,8 @@ final class GcsStore implements ObjectStore {
             if (project == null) project = gcs.projectId();
             if (gcs.serviceAccountJson() != null && !s.anonymous()) {
                 try {
-                    b.setCredentials(ServiceAccountCredentials.fromStream(new ByteArrayInputStream(
-                            gcs.serviceAccountJson().reveal().getBytes(StandardCharsets.UTF_8))));
+                    b.setCredentials(readOnly(ServiceAccountCredentials.fromStream(new ByteArrayInputStream(
+                            gcs.serviceAccountJson().reveal().getBytes(StandardCharsets.UTF_8)))));
                 } catch (IOException | RuntimeException e) {
                     // the message of a JSON parse error may quote the key: never pass it on
                     throw new AuthException("the GCS service-account JSON is not a valid key file",
@@ -71,7 +78,7 @@ final class GcsStore implements ObjectStore {
                 b.setCredentials(NoCredentials.getInstance());
             } else {
                 try {
-                    b.setCredentials(GoogleCredentials.getApplicationDefault());
+                    b.setCredentials(readOnly(GoogleCredentials.getApplicationDefault()));
                 } catch (IOException e) {
                     throw new AuthException("no GCS credentials: pass a service-account key, set "
                             + "GOOGLE_APPLICATION_CREDENTIALS, or use anonymous=true for a public bucket",
@@ -87,7 +94,9 @@ final class GcsStore implements ObjectStore {
         StorageOptions options = b.build();
         this.storage = options.getService();
         this.host = options.getHost().replaceAll("/+$", "");
-        com.google.auth.Credentials creds = options.getCredentials();
+        // as the SDK's own requests are authorised: the same scoped credentials (a copy of them: the SDK copies
+        // service-account credentials when it scopes them, so each copy fetches its own access token)
+        com.google.auth.Credentials creds = options.getScopedCredentials();
         HttpCredentialsAdapter auth = creds == null || creds instanceof NoCredentials ? null
                 : new HttpCredentialsAdapter(creds);
         this.requests = new NetHttpTransport().createRequestFactory(req -> {
@@ -98,6 +107,11 @@ final class GcsStore implements ObjectStore {
             req.setThrowExceptionOnExecuteError(false);
             req.setResponseReturnRawInputStream(true);
         });
+    }
+
+    /** {@code credentials} scoped to reading objects, unless they carry scopes already. */
+    private static GoogleCredentials readOnly(GoogleCredentials credentials) {
+        return credentials.createScopedRequired() ? credentials.createScoped(List.of(READ_ONLY_SCOPE)) : credentials;
     }
 
     @Override
@@ -185,6 +199,14 @@ final class GcsStore implements ObjectStore {
             if (t instanceof StoreErrors.TruncatedBodyException) {
                 return new StoreFailure(Kind.TRUNCATED, -1, null, null);
             }
+            if (t instanceof com.google.auth.Retryable ga && t.getClass().getName().startsWith("com.google.auth.")) {
+                // google-auth's (package-private) GoogleAuthException: getting an access token failed, the token
+                // endpoint refused the key (4xx: unknown or revoked key, bad assertion) or failed (5xx, no answer)
+                Kind kind = !ga.isRetryable() ? Kind.ACCESS_DENIED
+                        : t.getCause() instanceof com.google.api.client.http.HttpResponseException ? Kind.SERVER
+                        : Kind.NETWORK;
+                return new StoreFailure(kind, -1, null, null);
+            }
             if (t instanceof GcsHttpException ge) {
                 return new StoreFailure(kindOf(ge.status), ge.status, null, ge.retryAfter);
             }
@@ -202,6 +224,7 @@ final class GcsStore implements ObjectStore {
         if (status == 401 || status == 403) return Kind.ACCESS_DENIED;
         if (status == 412) return Kind.CHANGED;
         if (status == 429 || status == 503) return Kind.THROTTLED;
+        if (status == 501) return Kind.CLIENT; // not implemented (e.g. a header the store does not know): final
         if (status >= 500) return Kind.SERVER;
         if (status == 408) return Kind.NETWORK;
         return Kind.CLIENT;

@@ -97,7 +97,7 @@ interface ObjectStore extends AutoCloseable {
         NETWORK("connection failure"),
         /** The body ended before the range did. */
         TRUNCATED("truncated body"),
-        /** Any other client error (400, 416, ...). */
+        /** Any other client error (400, 416, ...), and 501 Not Implemented: the same request would fail again. */
         CLIENT("request refused"),
         /** A bug or an unexpected exception: not retried. */
         OTHER("unexpected failure");

@@ -160,6 +160,7 @@ final class S3Store implements ObjectStore {
         if (status == 412) return Kind.CHANGED;
         if (status == 429 || "SlowDown".equals(code) || "Throttling".equals(code)) return Kind.THROTTLED;
         if (status == 503) return Kind.THROTTLED;
+        if (status == 501) return Kind.CLIENT; // not implemented (e.g. a header the store does not know): final
         if (status >= 500) return Kind.SERVER;
         if (status == 408) return Kind.NETWORK;
         return Kind.CLIENT;

@@ -282,6 +282,25 @@ abstract class ObjectStoreContract {
         assertThat(r.peakBytes()).isLessThanOrEqualTo(allocatorLimit);
     }
 
+    @Test
+    void defaultPartBudgetIsAQuarterOfTheMemoryBudget() throws IOException {
+        // only a memory budget: no part_memory_limit. 16 parts of 8 MiB may be in flight, 128 MiB, the whole budget;
+        // the default part budget is a quarter of it, 32 MiB: four parts
+        long budget = 128L << 20;
+        long part = 8L << 20;
+        SourceConfig c = config("large.rows").withParallel(true)
+                .withOption("part_size", "8MiB").withOption("max_concurrency", "16");
+        Reading.Result r = Reading.read(factory, c, 50_000, budget, new ScriptedMemoryProbe(budget, 0.2), ch -> {
+        });
+        assertThat(r.checker().exactlyOnce(LargeObject.ROWS)).isTrue();
+        assertThat(r.stats().bytesRead()).isEqualTo(Files.size(LargeObject.file()));
+        assertThat(r.counter("part_memory_limit_bytes")).isEqualTo(budget / 4);
+        assertThat(r.counter("part_memory_peak_bytes")).as("parts in flight at once")
+                .isLessThanOrEqualTo(budget / 4)
+                .isGreaterThan(budget / 4 - part); // read ahead up to the budget, not one part at a time
+        assertThat(r.peakBytes()).isLessThanOrEqualTo(budget);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // typed errors and secrets
 
@@ -303,17 +322,20 @@ abstract class ObjectStoreContract {
         SourceConfig c = config("small.rows").withCredentials(store.wrongCredentials());
         assertThatThrownBy(() -> Reading.read(factory, c, 100))
                 .isInstanceOfSatisfying(AuthException.class, e -> {
-                    assertThat(e.getMessage()).contains(store.location(BUCKET, "small.rows"));
-                    for (String s : store.secrets()) assertThat(e.toString()).doesNotContain(s);
-                    for (Throwable t = e; t != null; t = t.getCause()) {
-                        for (String s : store.secrets()) assertThat(String.valueOf(t.getMessage())).doesNotContain(s);
-                    }
+                    assertThat(e.isRetryable()).isFalse();
+                    assertNamesObjectWithoutSecrets(e, "small.rows", store.secrets());
                 });
     }
 
     @Test
     void secretsNeverShow() {
-        SourceConfig c = config("small.rows");
+        org.junit.jupiter.api.Assumptions.assumeFalse(store.secrets().isEmpty(),
+                storeName() + "'s fixture has no secret credentials to hide");
+        assertSecretsNeverShow(config("small.rows"), store.secrets());
+    }
+
+    /** Reads a chunk with {@code c}; none of {@code secrets} shows in the config, the source or its stats. */
+    void assertSecretsNeverShow(SourceConfig c, List<String> secrets) {
         String all = c.toString() + c.credentials() + factory;
         try (var root = new org.apache.arrow.memory.RootAllocator();
              var source = factory.create(c, factory.options().parse(c.options()),
@@ -321,7 +343,19 @@ abstract class ObjectStoreContract {
             source.readChunk(10).ifPresent(ch -> ch.close());
             all += source.toString() + source.stats() + source.metadata();
         }
-        for (String s : store.secrets()) assertThat(all).doesNotContain(s);
+        for (String s : secrets) assertThat(all).doesNotContain(s);
+    }
+
+    /** The error names {@code key} and shows none of {@code secrets}, in its message, toString or any cause's. */
+    void assertNamesObjectWithoutSecrets(Throwable e, String key, List<String> secrets) {
+        assertThat(e.getMessage()).contains(store.location(BUCKET, key));
+        for (String s : secrets) assertThat(e.toString()).doesNotContain(s);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (String s : secrets) {
+                assertThat(String.valueOf(t.getMessage())).doesNotContain(s);
+                assertThat(t.toString()).doesNotContain(s);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -385,6 +419,25 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void notImplementedIsRefusedWithoutRetries() {
+        // 501: the store does not implement something the request asks for; asking again cannot help
+        List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        proxy.rule(r -> {
+            if (!r.target().contains("/small.rows")) return Fault.forward(); // an earlier test's straggler
+            requests.add(r.method() + " " + r.target());
+            return r.isRanged() ? Fault.answer(501, "<Error><Code>NotImplemented</Code></Error>", java.util.Map.of())
+                    : Fault.forward();
+        });
+        assertThatThrownBy(() -> Reading.read(factory, viaProxy("small.rows"), 700))
+                .isInstanceOfSatisfying(ObjectStoreException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ObjectStoreException.Reason.REFUSED);
+                    assertThat(e.isRetryable()).isFalse();
+                    assertThat(e.getMessage()).contains(store.location(BUCKET, "small.rows")).contains("501");
+                });
+        assertThat(requests).as("the metadata request and one ranged GET").hasSize(2);
+    }
+
+    @Test
     void retriesRunOutAsANetworkError() {
         proxy.rule(r -> r.isRanged() ? Fault.serverError() : Fault.forward());
         SourceConfig c = viaProxy("medium.rows").withOption("retry_attempts", "2");
@@ -414,5 +467,35 @@ abstract class ObjectStoreContract {
         assertThat(parts).isGreaterThan(30);
         assertThat(r.counter("part_retries")).isEqualTo(parts); // each part cut once, its resume not again
         assertThat(r.counter("part_resumes")).isGreaterThanOrEqualTo(parts / 2);
+    }
+
+    @Test
+    void stalledBodiesTimeOutAndResumeFromTheLastByte() {
+        // bodies that stop mid-way and stay silent: only timeout_ms ends them (the proxy holds a stall for a minute)
+        long faultsBefore = proxy.faultsInjected();
+        java.util.concurrent.atomic.AtomicLong ranged = new java.util.concurrent.atomic.AtomicLong();
+        var faults = FaultProxy.sequence(FaultProxy.Request::isRanged, Fault.forward(), Fault.stallAfter(20_000),
+                Fault.forward(), Fault.stallAfter(0), Fault.stallAfter(1), Fault.forward());
+        proxy.rule(req -> {
+            if (req.isRanged()) ranged.incrementAndGet();
+            return faults.apply(req);
+        });
+        long start = System.nanoTime();
+        // one part at a time, so the faults meet the requests in a known order
+        Reading.Result r = Reading.read(factory, viaProxy("medium.rows").withParallel(false)
+                .withOption("timeout_ms", "2000"), 9_000);
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertThat(r.checker().exactlyOnce(MEDIUM_ROWS)).isTrue();
+        assertThat(r.checker().ascending()).isTrue();
+        assertThat(proxy.faultsInjected() - faultsBefore).isEqualTo(3);
+        assertThat(r.counter("part_retries")).isEqualTo(3);
+        // the stalls after 20,000 bytes and after 1 byte resume from there; the one before any byte asks again
+        assertThat(r.counter("part_resumes")).isEqualTo(2);
+        long parts = r.counter("parts_fetched");
+        assertThat(parts).isEqualTo((TestObjects.rows(0, MEDIUM_ROWS, false).length + 65_535) / 65_536);
+        assertThat(r.counter("range_requests")).isEqualTo(parts + 3);
+        assertThat(ranged.get()).as("ranged GETs the store saw").isEqualTo(parts + 3);
+        assertThat(r.stats().bytesRead()).isEqualTo(TestObjects.rows(0, MEDIUM_ROWS, false).length);
+        assertThat(seconds).as("three stalls of about timeout_ms each, not the proxy's minute").isLessThan(30);
     }
 }

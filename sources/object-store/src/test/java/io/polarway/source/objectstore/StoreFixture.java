@@ -164,8 +164,19 @@ interface StoreFixture extends AutoCloseable {
         };
     }
 
-    static StoreFixture gcs() {
-        GcsEmulatorServer s = GcsEmulatorServer.start();
+    /**
+     * The GCS emulator read with a service-account key whose {@code token_uri} is {@code tokens}: every read fetches
+     * an OAuth token there (the emulator itself accepts any bearer token), and a key the token endpoint does not trust
+     * is refused there, as Google's would be. Closing the fixture closes {@code tokens} too.
+     */
+    static StoreFixture gcs(GcsTokenServer tokens) {
+        GcsEmulatorServer s;
+        try {
+            s = GcsEmulatorServer.start();
+        } catch (RuntimeException | Error e) {
+            tokens.close();
+            throw e;
+        }
         return new StoreFixture() {
             public String type() {
                 return "gcs";
@@ -196,23 +207,27 @@ interface StoreFixture extends AutoCloseable {
             }
 
             public Credentials credentials() {
-                return Credentials.Gcs.of(GcsEmulatorServer.PROJECT, null);
+                return Credentials.Gcs.of(GcsEmulatorServer.PROJECT, tokens.serviceAccountJson());
             }
 
             public Credentials wrongCredentials() {
-                return null; // the emulator checks no credentials
+                return Credentials.Gcs.of(GcsEmulatorServer.PROJECT, tokens.foreignServiceAccountJson());
             }
 
             public java.util.List<String> secrets() {
-                return java.util.List.of();
+                return tokens.secrets();
             }
 
             public void close() {
-                s.close();
+                try {
+                    tokens.close();
+                } finally {
+                    s.close();
+                }
             }
 
             public String toString() {
-                return s.toString();
+                return s + ", " + tokens;
             }
         };
     }

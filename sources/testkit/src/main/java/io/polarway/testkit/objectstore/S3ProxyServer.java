@@ -54,6 +54,15 @@ public final class S3ProxyServer implements AutoCloseable {
      * @throws BackendStartException if the jar is missing or the process does not come up
      */
     public static S3ProxyServer start() {
+        return start(java.util.Map.of());
+    }
+
+    /**
+     * Starts S3Proxy with extra configuration {@code properties} (e.g. {@code s3proxy.ignore-unknown-headers=true}:
+     * by default it answers 501 to any {@code x-amz-} header it does not implement, such as a session token's
+     * {@code x-amz-security-token}).
+     */
+    public static S3ProxyServer start(java.util.Map<String, String> properties) {
         Path jar = Caches.mavenJar("org.gaul", "s3proxy", VERSION, "jar-with-dependencies");
         Path dir;
         try {
@@ -69,7 +78,9 @@ public final class S3ProxyServer implements AutoCloseable {
                     "jclouds.provider=filesystem",
                     "jclouds.filesystem.basedir=" + dir.resolve("data"),
                     "jclouds.identity=" + ACCESS_KEY,
-                    "jclouds.credential=" + SECRET_KEY, ""));
+                    "jclouds.credential=" + SECRET_KEY, "")
+                    + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n")
+                    .collect(java.util.stream.Collectors.joining()));
             ExternalProcess p = ExternalProcess.builder("s3proxy")
                     .java(List.of("-Xmx512m", "-XX:+UseSerialGC"), jar.toString(), "org.gaul.s3proxy.Main",
                             List.of("--properties", conf.toString()))
