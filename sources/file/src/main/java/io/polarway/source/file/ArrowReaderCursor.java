@@ -6,6 +6,7 @@ import io.polarway.error.ParseException;
 import io.polarway.error.PolarwayException;
 import io.polarway.error.SchemaException;
 import io.polarway.error.Where;
+import io.polarway.format.IpcStreamEnd;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -27,6 +28,11 @@ import java.nio.file.StandardOpenOption;
  * <p>Arrow's readers load a batch into their own root; the batch is then moved (not copied again) into the caller's
  * allocator. An allocation failure while loading loses that batch from the channel, so the cursor then reopens the
  * file and skips the batches already delivered.
+ *
+ * <p>A stream that simply stops after a complete batch (a writer that died before {@code end()}) would read as a
+ * shorter stream: Arrow's reader takes the end of the channel for the end of the stream. The cursor therefore checks
+ * that the stream ended with its end-of-stream marker ({@link IpcStreamEnd}), and otherwise fails naming the file and
+ * the byte where it stops.
  */
 final class ArrowReaderCursor implements BatchCursor {
     private final FileEntry file;
@@ -39,6 +45,7 @@ final class ArrowReaderCursor implements BatchCursor {
     private long delivered;
     private long skip;
     private long lastBytes;
+    private IpcStreamEnd end;
 
     ArrowReaderCursor(FileEntry file, boolean streamFormat, BufferAllocator parent, StatsRecorder stats) {
         this.file = file;
@@ -71,6 +78,8 @@ final class ArrowReaderCursor implements BatchCursor {
                 }
             }
             lastBytes = 0;
+            end = new IpcStreamEnd(reader);
+            end.messageRead();
         } catch (PolarwayException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -106,7 +115,11 @@ final class ArrowReaderCursor implements BatchCursor {
                         + ": " + e.getMessage(), where(), e);
             }
             countBytes();
-            if (!more) return null;
+            if (!more) {
+                if (streamFormat) end.checkEnd(file.toString(), delivered);
+                return null;
+            }
+            end.messageRead();
             VectorSchemaRoot loaded;
             try {
                 loaded = reader.getVectorSchemaRoot();

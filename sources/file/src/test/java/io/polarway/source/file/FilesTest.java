@@ -12,7 +12,10 @@ import io.polarway.error.ParseException;
 import io.polarway.error.PolarwayException;
 import io.polarway.error.SchemaException;
 import io.polarway.stream.AdaptiveStream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -286,6 +290,12 @@ class FilesTest {
                 ParseException.class, "truncated.arrows");
         assertBad(write(d.resolve("schema-cut.arrows"), java.util.Arrays.copyOf(stream, 40)),
                 ParseException.class, "schema-cut.arrows");
+        // cut exactly after a complete batch: without the end-of-stream marker check this reads as a shorter stream
+        assertBad(write(d.resolve("boundary-cut.arrows"), java.util.Arrays.copyOf(stream, stream.length - 8)),
+                ParseException.class, "end-of-stream marker");
+        assertBad(write(d.resolve("boundary-cut2.arrows"), java.util.Arrays.copyOf(stream,
+                        (int) lastBatchStart(nested.resolve("a/x-02.arrows")))),
+                ParseException.class, "end-of-stream marker");
 
         Path missing = d.resolve("missing.parquet");
         assertThatThrownBy(() -> fx.open(SourceConfig.of(missing.toString())))
@@ -348,6 +358,22 @@ class FilesTest {
     private static Path write(Path p, byte[] bytes) throws IOException {
         Files.write(p, bytes);
         return p;
+    }
+
+    /** Where a stream's last batch message starts: a cut there ends right after a complete batch. */
+    private static long lastBatchStart(Path stream) throws IOException {
+        try (BufferAllocator a = new RootAllocator(); FileChannel ch = FileChannel.open(stream);
+             ArrowStreamReader r = new ArrowStreamReader(ch, a)) {
+            r.getVectorSchemaRoot();
+            long start = r.bytesRead();
+            long previous = -1;
+            while (r.loadNextBatch()) {
+                previous = start;
+                start = r.bytesRead();
+            }
+            assertThat(previous).as("the stream has batches").isPositive();
+            return previous;
+        }
     }
 
     private void assertBad(Path p, Class<? extends PolarwayException> type, String text) {

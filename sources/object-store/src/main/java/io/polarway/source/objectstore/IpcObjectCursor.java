@@ -4,6 +4,7 @@ import io.polarway.error.ParseException;
 import io.polarway.error.PolarwayException;
 import io.polarway.error.SchemaException;
 import io.polarway.error.Where;
+import io.polarway.format.IpcStreamEnd;
 import io.polarway.source.objectstore.ObjectStore.ObjectInfo;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -34,6 +35,8 @@ final class IpcObjectCursor implements ObjectCursor {
     private final BufferAllocator readerAllocator;
     private final ArrowStreamReader reader;
     private final Schema schema;
+    /** A stream cut right after a batch must not pass for a whole one (the reader stops at any end of input). */
+    private final IpcStreamEnd end;
     private long batches;
 
     IpcObjectCursor(ReadContext rc, ObjectInfo object) {
@@ -58,6 +61,8 @@ final class IpcObjectCursor implements ObjectCursor {
             }
             this.schema = s;
             this.reader = r;
+            this.end = new IpcStreamEnd(r);
+            end.messageRead();
             this.readerAllocator = alloc;
         } catch (PolarwayException e) {
             closeQuietly(r, alloc, parts);
@@ -94,7 +99,11 @@ final class IpcObjectCursor implements ObjectCursor {
             throw new ParseException("corrupt or truncated Arrow IPC object after " + batches + " record batches: "
                     + e.getMessage(), Where.resource(uri), e);
         }
-        if (!more) return null;
+        if (!more) {
+            end.checkEnd(uri, batches);
+            return null;
+        }
+        end.messageRead();
         VectorSchemaRoot loaded;
         try {
             loaded = reader.getVectorSchemaRoot();

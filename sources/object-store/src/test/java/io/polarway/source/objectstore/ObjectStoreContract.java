@@ -74,6 +74,9 @@ abstract class ObjectStoreContract {
         store.upload(BUCKET, "data.parquet", TestObjects.parquet(dir.resolve("data.parquet"), PARQUET_ROWS, 30_000));
         store.upload(BUCKET, "data.arrow", TestObjects.ipc(dir.resolve("data.arrow"), PARQUET_ROWS, 7_000, false));
         store.upload(BUCKET, "data.arrows", TestObjects.ipc(dir.resolve("data.arrows"), PARQUET_ROWS, 7_000, true));
+        // the same stream without its 8-byte end-of-stream marker: it stops right after a complete batch
+        byte[] stream = Files.readAllBytes(dir.resolve("data.arrows"));
+        store.upload(BUCKET, "cut.arrows", java.util.Arrays.copyOf(stream, stream.length - 8));
         // a glob: 7 parts of one id range, plus objects the glob must not match
         for (int i = 0; i < 7; i++) {
             store.upload(BUCKET, "glob/part-" + i + ".rows", TestObjects.rows(i * 1_000L, (i + 1) * 1_000L, i % 2 == 0));
@@ -210,6 +213,16 @@ abstract class ObjectStoreContract {
             assertThat(r.checker().exactlyOnce(PARQUET_ROWS)).as(key).isTrue();
             assertThat(r.checker().ascending()).isTrue();
         }
+    }
+
+    @Test
+    void anIpcStreamCutAfterABatchIsAParseErrorNotAShorterStream() {
+        assertThatThrownBy(() -> Reading.read(factory, config("cut.arrows"), 10_000))
+                .isInstanceOfSatisfying(ParseException.class, e -> {
+                    assertThat(e).hasMessageContaining("end-of-stream marker");
+                    assertThat(e.where()).get().extracting(w -> w.resource())
+                            .isEqualTo(store.location(BUCKET, "cut.arrows"));
+                });
     }
 
     @Test
