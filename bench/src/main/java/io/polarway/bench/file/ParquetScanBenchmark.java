@@ -4,6 +4,7 @@ import io.polarway.api.SourceConfig;
 import org.apache.arrow.dataset.file.FileFormat;
 import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
 import org.apache.arrow.dataset.jni.NativeMemoryPool;
+import org.apache.arrow.dataset.jni.ReservationListener;
 import org.apache.arrow.dataset.scanner.ScanOptions;
 import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.dataset.source.Dataset;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Parquet through the file source (chunks assembled to {@code chunkRows}, native memory bounded and counted) against a
@@ -72,11 +74,40 @@ public class ParquetScanBenchmark {
 
     @Benchmark
     public long rawDatasetScan(MemoryPeaks peaks) throws Exception {
+        return rawScan(peaks, NativeMemoryPool.getDefault());
+    }
+
+    /**
+     * The raw scan with a listenable native pool whose listener only counts, as the source's pool does (it also
+     * bounds): what the source's native-memory accounting costs the scanner by itself.
+     */
+    @Benchmark
+    public long rawDatasetScanListenablePool(MemoryPeaks peaks) throws Exception {
+        AtomicLong reserved = new AtomicLong();
+        NativeMemoryPool pool = NativeMemoryPool.createListenable(new ReservationListener() {
+            @Override
+            public void reserve(long size) {
+                reserved.addAndGet(size);
+            }
+
+            @Override
+            public void unreserve(long size) {
+                reserved.addAndGet(-size);
+            }
+        });
+        try {
+            return rawScan(peaks, pool);
+        } finally {
+            pool.close();
+        }
+    }
+
+    private long rawScan(MemoryPeaks peaks, NativeMemoryPool pool) throws Exception {
         long acc = 0;
         peaks.start();
         long arrowPeak;
         try (RootAllocator a = new RootAllocator()) {
-            try (FileSystemDatasetFactory f = new FileSystemDatasetFactory(a, NativeMemoryPool.getDefault(),
+            try (FileSystemDatasetFactory f = new FileSystemDatasetFactory(a, pool,
                     FileFormat.PARQUET, file.toUri().toString());
                  Dataset d = f.finish();
                  Scanner s = d.newScan(new ScanOptions(32_768));
