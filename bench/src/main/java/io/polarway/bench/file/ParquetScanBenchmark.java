@@ -60,6 +60,10 @@ public class ParquetScanBenchmark {
     @Param({"0", "1024"})
     long memoryLimitMB;
 
+    /** The source's {@code native_pool}: {@code listenable} (the hard bound, default) or {@code default}. */
+    @Param({"listenable"})
+    String nativePool;
+
     Path file;
 
     @Setup
@@ -69,7 +73,8 @@ public class ParquetScanBenchmark {
 
     @Benchmark
     public long fileSource(MemoryPeaks peaks) {
-        return BenchFiles.readAll(SourceConfig.of(file.toString()), chunkRows, memoryLimitMB << 20, peaks);
+        return BenchFiles.readAll(SourceConfig.of(file.toString()).withOption("native_pool", nativePool), chunkRows,
+                memoryLimitMB << 20, peaks);
     }
 
     @Benchmark

@@ -330,6 +330,11 @@ final class FileSource extends AbstractStreamingSource implements SplittableSour
         }
     }
 
+    /** The Parquet scanner's native pool and budget (for tests of the {@code native_pool} option). */
+    NativeParquet nativeParquet() {
+        return nativeParquet;
+    }
+
     @Override
     public String toString() {
         return "FileSource{files=" + files.size() + (files.isEmpty() ? "" : ", first=" + files.get(0)) + '}';

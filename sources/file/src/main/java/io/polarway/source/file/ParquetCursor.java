@@ -255,6 +255,7 @@ final class ParquetCursor implements BatchCursor {
                     return null;
                 }
                 batch = reader.getVectorSchemaRoot();
+                nativeParquet.sample();
             } catch (OutOfMemoryException e) {
                 throw lostBatch(e);
             } catch (IOException | RuntimeException e) {

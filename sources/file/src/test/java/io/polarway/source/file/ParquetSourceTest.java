@@ -216,10 +216,35 @@ class ParquetSourceTest {
     @Test
     void nativePeakIsCountedAndReleased() {
         try (StreamingSource source = fx.open(SourceConfig.of(file.toString()))) {
+            assertThat(((FileSource) source).nativeParquet().listenable()).as("the default native_pool").isTrue();
             for (Optional<Chunk> c; (c = source.readChunk(100_000)).isPresent(); ) c.get().close();
             source.close();
             assertThat(source.stats().counters().get("native_peak_bytes")).isPositive();
         }
+    }
+
+    @Test
+    void theDefaultNativePoolReadsEveryRowSamplesItsPeakAndIsNeverReleased() {
+        // twice: the second source must find Arrow's default pool still usable after the first one closed
+        for (int pass = 0; pass < 2; pass++) {
+            TestData.Checksum sum = new TestData.Checksum();
+            try (StreamingSource source = fx.open(SourceConfig.of(file.toString()).withOption("native_pool",
+                    "default"))) {
+                for (Optional<Chunk> c; (c = source.readChunk(30_000)).isPresent(); ) {
+                    try (Chunk chunk = c.get()) {
+                        sum.accept(chunk);
+                    }
+                }
+                assertThat(((FileSource) source).nativeParquet().listenable()).isFalse();
+                source.close();
+                assertThat(source.stats().counters().get("native_peak_bytes")).as("pass %d", pass).isPositive();
+            }
+            assertThat(sum.exactly(ROWS)).as(sum.toString()).isTrue();
+            assertThat(sum.ascending).isTrue();
+        }
+        assertThatThrownBy(() -> fx.open(SourceConfig.of(file.toString()).withOption("native_pool", "shared")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("native_pool")
+                .hasMessageContaining("listenable");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -84,6 +84,14 @@ public final class NativeMemoryBudget implements ReservationListener {
         return limitBytes;
     }
 
+    /**
+     * Records {@code poolBytes}, what a pool that does not report its reservations (Arrow's default pool, sampled)
+     * holds now, in the peak; it is not added to {@link #reservedBytes()}.
+     */
+    public void observe(long poolBytes) {
+        if (poolBytes > 0) peak.accumulateAndGet(poolBytes, Math::max);
+    }
+
     /** Bytes the native pools hold now, plus those declared with {@link #hold}. */
     public long reservedBytes() {
         return reserved.get();
