@@ -25,19 +25,22 @@ class GateTest {
                 Map.of(KEY, new Samples(KEY, "us/op", samples, 3)));
     }
 
+    /** The gate's verdict on 15 samples around {@code median} (2 % noise, seeded) at a calibration score. */
+    static Gate.Verdict verdict(Gate g, double median, long seed, double calibration, Baseline base) {
+        return g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(median, 0.02, 15, seed), 3)), calibration, base,
+                true).get(0);
+    }
+
     @Test
     void aClearSlowdownIsASuspectAndTwiceInARowARegression() {
         Gate g = Gate.defaults();
         Baseline base = baseline(noisy(100, 0.02, 15, 1), 50);
-        Gate.Verdict first = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(125, 0.02, 15, 2), 3)), 50, base,
-                true).get(0);
+        Gate.Verdict first = verdict(g, 125, 2, 50, base);
         assertThat(first.status()).isEqualTo(Gate.Status.SUSPECT);
         assertThat(first.effect()).isBetween(0.2, 0.3);
-        Gate.Verdict rerun = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(124, 0.02, 15, 3), 3)), 50, base,
-                true).get(0);
+        Gate.Verdict rerun = verdict(g, 124, 3, 50, base);
         assertThat(g.confirm(first, rerun).status()).isEqualTo(Gate.Status.REGRESSION);
-        Gate.Verdict fine = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(100, 0.02, 15, 4), 3)), 50, base,
-                true).get(0);
+        Gate.Verdict fine = verdict(g, 100, 4, 50, base);
         assertThat(g.confirm(first, fine).status()).isEqualTo(Gate.Status.OK); // a one-off is forgiven
     }
 
@@ -46,16 +49,13 @@ class GateTest {
     void aReRunWhoseSlowdownTheCalibrationSharesIsNotAConfirmation() {
         Gate g = Gate.defaults();
         Baseline base = baseline(noisy(100, 0.02, 15, 1), 50);
-        Gate.Verdict first = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(113, 0.02, 15, 2), 3)), 50, base,
-                true).get(0);
-        Gate.Verdict rerun = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(117, 0.02, 15, 3), 3)), 55.5,
-                base, true).get(0);
+        Gate.Verdict first = verdict(g, 113, 2, 50, base);
+        Gate.Verdict rerun = verdict(g, 117, 3, 55.5, base);
         assertThat(first.status()).isEqualTo(Gate.Status.SUSPECT);
         assertThat(g.confirm(first, rerun).status()).isEqualTo(Gate.Status.REGRESSION);
         assertThat(g.confirm(first, rerun, 55.5 / 50).status()).isEqualTo(Gate.Status.OK);
         // a real 25 % slowdown survives a calibration 5 % slower, and a faster machine changes nothing
-        Gate.Verdict real = g.compare(Map.of(KEY, new Samples(KEY, "us/op", noisy(125, 0.02, 15, 4), 3)), 52.5,
-                base, true).get(0);
+        Gate.Verdict real = verdict(g, 125, 4, 52.5, base);
         assertThat(g.confirm(first, real, 52.5 / 50).status()).isEqualTo(Gate.Status.REGRESSION);
         assertThat(g.confirm(first, rerun, 0.9).status()).isEqualTo(Gate.Status.REGRESSION);
     }

@@ -20,6 +20,7 @@ import java.util.List;
  */
 @Testcontainers(disabledWithoutDocker = true)
 class LocalStackContractTest extends ObjectStoreContract {
+    private static final String SECRET_KEY = "polarway-localstack-secret-0123456789";
 
     @Override
     StoreFixture startStore() {
@@ -60,7 +61,8 @@ class LocalStackContractTest extends ObjectStoreContract {
             }
 
             public Credentials credentials() {
-                return Credentials.Aws.of(c.getAccessKey(), c.getSecretKey(), c.getRegion(), null);
+                // LocalStack accepts any secret by default: a distinctive one, so secretsNeverShow has one to look for
+                return Credentials.Aws.of(c.getAccessKey(), SECRET_KEY, c.getRegion(), null);
             }
 
             public Credentials wrongCredentials() {
@@ -68,7 +70,7 @@ class LocalStackContractTest extends ObjectStoreContract {
             }
 
             public List<String> secrets() {
-                return List.of();
+                return List.of(SECRET_KEY);
             }
 
             public void close() {
