@@ -30,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * larger size than the consumer now asks for is split, the rest carried over to the next call.
  *
  * <p>Counters (in the source's stats, live): {@code parallel_queue_limit_bytes} (the bound),
- * {@code parallel_queue_peak_bytes} (the most bytes queued at once), {@code parallel_queue_waits} (chunks that waited
- * for room) and {@code parallel_memory_pauses} (reads held back by memory pressure).
+ * {@code parallel_queue_peak_bytes} (the most bytes queued at once), {@code parallel_queue_waits} (times a reader
+ * found no room for its chunk, re-checks included) and {@code parallel_memory_pauses} (reads held back by memory pressure).
  *
  * <p>The consumer side ({@link #next}) is called by one thread; {@link #close} stops and joins the readers.
  */
@@ -174,11 +174,11 @@ final class ParallelFiles implements AutoCloseable {
         try {
             ArrayDeque<Queued> q = queues.get(ordered ? file : 0);
             // a chunk waits while the queue is over its bound, except the one the consumer needs next
-            boolean waited = false;
             while (!cancelled && failure == null && queuedBytes > 0 && queuedBytes + bytes > maxQueuedBytes
                     && !neededNext(file)) {
-                if (!waited) source.recorder().count("parallel_queue_waits", 1);
-                waited = true;
+                // every time the reader finds no room, re-checks after a take included: a take that frees too little
+                // for this chunk still shows as a wait, so the counter tells when readers are held by the bound
+                source.recorder().count("parallel_queue_waits", 1);
                 notFull.await();
             }
             if (cancelled || failure != null) {
